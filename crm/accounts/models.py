@@ -1,0 +1,128 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+from crm.fields import EncryptedTextField
+
+
+class Office(models.Model):
+    """A routing bucket (Sliding, Garage, General...) that records and users are tagged with."""
+
+    name = models.CharField(max_length=80, unique=True)
+    is_jobs_enabled = models.BooleanField(
+        "Jobs feature", default=True, help_text="Off keeps this office on the manual Workiz flow."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    FINANCE_ADMIN = "finance_admin", "Finance Admin"
+    AGENT = "agent", "Agent"
+    VIEWER = "viewer", "Viewer"
+    PARTNER = "partner", "Partner"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        return self.create_user(email, password, role=Role.OWNER, **fields)
+
+    def get_by_natural_key(self, email: str) -> "User":
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser):
+    """A person who signs in with their email. Owners and "all"-office users see every office."""
+
+    email = models.EmailField(unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    offices = models.ManyToManyField(Office, blank=True, related_name="users")
+    has_all_offices = models.BooleanField(
+        "All offices", default=False, help_text="Owner-equivalent visibility across every office."
+    )
+    partner_name = models.CharField(
+        max_length=80, blank=True, help_text="Partner logins see only records tied to this name."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def sees_all_offices(self) -> bool:
+        return self.role == Role.OWNER or (self.has_all_offices and self.role != Role.PARTNER)
+
+    @cached_property
+    def office_ids(self) -> frozenset[int]:
+        """Ids of the offices this user may see (every office for owners and "all" users)."""
+        offices = Office.objects.all() if self.sees_all_offices else self.offices.all()
+        return frozenset(offices.values_list("id", flat=True))
+
+    @cached_property
+    def has_jobs_feature(self) -> bool:
+        """False when every office of the user has the Jobs feature switched off."""
+        if not self.office_ids:
+            return False
+        return Office.objects.filter(id__in=self.office_ids, is_jobs_enabled=True).exists()
+
+    @property
+    def office_label(self) -> str:
+        if self.sees_all_offices:
+            return "all"
+        return ",".join(office.name for office in self.offices.all())
+
+
+class LoginCode(models.Model):
+    """A 6-character sign-in code: single use, 10 minutes, 5 wrong tries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.used_at is None
+            and self.wrong_tries < settings.LOGIN_CODE_MAX_WRONG_TRIES
+            and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+from crm.accounts import services
+from crm.accounts.models import LoginCode
+
+
+@shared_task
+def send_login_code(login_code_id: int) -> None:
+    """Email a sign-in code; the code travels in the database, never in the broker."""
+    login_code = LoginCode.objects.select_related("user").filter(pk=login_code_id).first()
+    if login_code is None or not login_code.is_usable:
+        return
+    minutes = settings.LOGIN_CODE_TTL_SECONDS // 60
+    send_mail(
+        subject=f"Your BookBack sign-in code: {login_code.code}",
+        message=(
+            f"Hi {login_code.user.first_name},\n\n"
+            f"Your sign-in code is {login_code.code}\n\n"
+            f"It works once and expires in {minutes} minutes. If you did not ask for it, "
+            "ignore this email.\n\n— BookBack CRM"
+        ),
+        from_email=None,
+        recipient_list=[login_code.user.email],
+    )
+
+
+@shared_task
+def purge_old_login_codes() -> int:
+    return services.purge_expired_login_codes()

@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class AppSettings(models.Model):
+    """Owner-wide settings (CP → App Settings); one row, read with `AppSettings.load()`."""
+
+    escalation_timer_minutes = models.PositiveIntegerField(
+        "Escalation timer (minutes)",
+        default=15,
+        help_text="How long a Fresh lead can sit unclaimed before reports count it as escalated.",
+    )
+
+    class Meta:
+        verbose_name_plural = "app settings"
+
+    def __str__(self) -> str:
+        return "App settings"
+
+    @classmethod
+    def load(cls) -> "AppSettings":
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings

@@ -1,0 +1,27 @@
+from django.db import transaction
+
+from crm import events
+from crm.controlpanel.models import AppSettings
+from crm.errors import DomainError
+from crm.timeline.services import audit
+
+
+@transaction.atomic
+def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
+    """Save CP → App Settings; every change is audited."""
+    if not 1 <= escalation_timer_minutes <= 24 * 60:
+        raise DomainError("The escalation timer must be between 1 and 1440 minutes.")
+    app_settings = AppSettings.objects.select_for_update().get(pk=AppSettings.load().pk)
+    old = app_settings.escalation_timer_minutes
+    if old == escalation_timer_minutes:
+        return app_settings
+    app_settings.escalation_timer_minutes = escalation_timer_minutes
+    app_settings.save(update_fields=["escalation_timer_minutes"])
+    audit(
+        "settings.changed",
+        f"Escalation timer changed from {old} to {escalation_timer_minutes} minutes",
+        actor=actor,
+        metadata={"escalation_timer_minutes": [old, escalation_timer_minutes]},
+    )
+    events.emit("settings.changed", actor=actor, escalation_timer_minutes=escalation_timer_minutes)
+    return app_settings

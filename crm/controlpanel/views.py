@@ -1,0 +1,154 @@
+"""The owner's Control Panel. Every view here requires `controlpanel.access` (owner only)."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from crm import permissions
+from crm.accounts import services as accounts
+from crm.accounts.forms import UserForm
+from crm.accounts.models import Office, Role, User
+from crm.controlpanel import services
+from crm.controlpanel.forms import AppSettingsForm, OfficeForm
+from crm.controlpanel.models import AppSettings
+from crm.controlpanel.tiles import visible_tiles
+from crm.errors import DomainError
+
+owner_only = permissions.require("controlpanel.access")
+
+
+@owner_only
+def index(request):
+    return render(request, "controlpanel/index.html", {"groups": visible_tiles()})
+
+
+@owner_only
+def offices(request):
+    form = OfficeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            office = accounts.add_office(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error("name", error.message)
+        else:
+            messages.success(request, f"Office {office.name} added.")
+            return redirect("controlpanel:offices")
+    rows = Office.objects.annotate(user_count=Count("users"))
+    return render(request, "controlpanel/offices.html", {"form": form, "offices": rows})
+
+
+@owner_only
+@require_POST
+def delete_office(request, pk: int):
+    office = get_object_or_404(Office, pk=pk)
+    try:
+        accounts.delete_office(actor=request.user, office=office)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Office {office.name} deleted.")
+    return redirect("controlpanel:offices")
+
+
+@owner_only
+def office_settings(request):
+    return render(request, "controlpanel/office_settings.html", {"offices": Office.objects.all()})
+
+
+@owner_only
+@require_POST
+def toggle_jobs_feature(request, pk: int):
+    office = get_object_or_404(Office, pk=pk)
+    office = accounts.set_jobs_feature(
+        actor=request.user, office=office, enabled=request.POST.get("is_jobs_enabled") == "on"
+    )
+    if request.htmx:
+        return render(request, "controlpanel/_partials/office_card.html", {"office": office})
+    return redirect("controlpanel:office_settings")
+
+
+@owner_only
+def users(request):
+    rows = User.objects.prefetch_related("offices").order_by("-is_active", "first_name")
+    return render(request, "controlpanel/users.html", {"users": rows, "roles": Role})
+
+
+def _user_form_response(request, form, user=None):
+    context = {"form": form, "edited": user}
+    template = "controlpanel/_partials/user_form.html" if request.htmx else "controlpanel/user_page.html"
+    return render(request, template, context)
+
+
+def _save_user(request, form, user: User | None):
+    """Run the create/update action; on refusal the modal re-renders with the reason."""
+    data = dict(form.cleaned_data)
+    password = data.pop("password", "")
+    try:
+        if user is None:
+            user = accounts.create_user(actor=request.user, password=password, **data)
+        else:
+            user = accounts.update_user(actor=request.user, user=user, **data)
+            if password:
+                accounts.set_password(actor=request.user, user=user, password=password)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return None
+    return user
+
+
+@owner_only
+def create_user(request):
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _save_user(request, form, None)
+        if user is not None:
+            messages.success(request, f"{user.full_name} can now sign in.")
+            return HttpResponseClientRefresh() if request.htmx else redirect("controlpanel:users")
+    return _user_form_response(request, form)
+
+
+@owner_only
+def edit_user(request, pk: int):
+    user = get_object_or_404(User, pk=pk)
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        if _save_user(request, form, user) is not None:
+            messages.success(request, f"{user.full_name} saved.")
+            return HttpResponseClientRefresh() if request.htmx else redirect("controlpanel:users")
+    return _user_form_response(request, form, user)
+
+
+@owner_only
+@require_POST
+def delete_user(request, pk: int):
+    user = get_object_or_404(User, pk=pk)
+    try:
+        accounts.delete_user(actor=request.user, user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{user.full_name} deleted.")
+    return redirect("controlpanel:users")
+
+
+@owner_only
+def permission_matrix(request):
+    context = {"rows": permissions.matrix(), "roles": Role}
+    return render(request, "controlpanel/permissions.html", context)
+
+
+@owner_only
+def app_settings(request):
+    current = AppSettings.load()
+    form = AppSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_app_settings(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "App settings saved.")
+            return redirect("controlpanel:app_settings")
+    return render(request, "controlpanel/app_settings.html", {"form": form})

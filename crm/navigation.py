@@ -1,0 +1,75 @@
+"""The topbar: which pages and tools a user sees.
+
+An entry shows only when its page exists (its URL name resolves) and the user has its
+capability, so a domain's link appears the day its app is installed — no dead buttons.
+"""
+
+from dataclasses import dataclass
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from crm import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: str
+    panel: str = ""  # "left": the link opens in the left slide-in panel
+
+
+PAGES = (
+    NavItem("Leads", "leads:dashboard", "leads.view"),
+    NavItem("Jobs", "jobs:dashboard", "jobs.view"),
+    NavItem("Finance", "finance:dashboard", "finance.view"),
+    NavItem("Contractors", "contractors:list", "contractors.view"),
+    NavItem("Service Areas", "contractors:service_areas", "service_areas.view"),
+    NavItem("Help", "help:index", "help.view"),
+)
+TOOLS = (
+    NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
+    NavItem("📋 Timeline", "timeline:feed", "timeline.view"),
+    NavItem("📋 Audit Log", "timeline:audit", "audit.view"),
+    NavItem("⚙️ Control Panel", "controlpanel:index", "controlpanel.access"),
+)
+
+
+def url_or_none(url_name: str) -> str | None:
+    """The path of `url_name`, or None while the page does not exist yet."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def _entries(items, user, path: str) -> list[dict]:
+    entries = []
+    for item in items:
+        url = url_or_none(item.url_name)
+        if url and permissions.can(user, item.capability):
+            active = path.startswith(url)
+            entries.append({"label": item.label, "url": url, "active": active, "panel": item.panel})
+    return entries
+
+
+def home_url(user) -> str:
+    """Where `/` and a successful sign-in land: the first page the user may open."""
+    for item in PAGES + TOOLS:
+        url = url_or_none(item.url_name)
+        if url and permissions.can(user, item.capability):
+            return url
+    return reverse("accounts:directory")
+
+
+def topbar(request) -> dict:
+    """Template context for the topbar of every signed-in page."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    return {
+        "nav_pages": _entries(PAGES, user, request.path),
+        "nav_tools": _entries(TOOLS, user, request.path),
+        "live_sync_url": reverse("live_sync"),
+        "live_sync_poll_ms": settings.LIVE_SYNC_POLL_SECONDS * 1000,
+    }

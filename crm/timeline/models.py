@@ -1,0 +1,102 @@
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from crm.scoping import OfficeScopedQuerySet
+
+
+class TimelineQuerySet(OfficeScopedQuerySet):
+    def for_subject(self, subject: models.Model) -> "TimelineQuerySet":
+        return self.filter(subject_type=subject._meta.model_name, subject_id=subject.pk)
+
+
+class TimelineEntry(models.Model):
+    """One line of a lead's or a job's history: who did what, when.
+
+    The subject is named by type + id (leads and jobs arrive in their own apps) with its
+    display name as it was then, so the global feed renders without joins.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS = "status", "Status changes"
+        CALL = "call", "Calls"
+        NOTE = "note", "Notes"
+        SYSTEM = "sys", "System"
+
+    subject_type = models.CharField(max_length=20)  # "lead" / "job"
+    subject_id = models.BigIntegerField()
+    subject_label = models.CharField(max_length=160)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    office = models.ForeignKey("accounts.Office", null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="timeline_feed_idx"),
+            models.Index(fields=["subject_type", "subject_id", "-created_at"], name="timeline_subject_idx"),
+            models.Index(fields=["office", "-created_at"], name="timeline_office_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label}: {self.body[:60]}"
+
+
+class AuditEvent(models.Model):
+    """A system event for compliance: actor (or System), office (or all), text, metadata."""
+
+    class Kind(models.TextChoices):
+        LEAD_CREATED = "lead.created", "New lead"
+        LEAD_STATUS = "lead.status_changed", "Lead status change"
+        LEAD_REACTIVATED = "lead.reactivated", "BookBack reactivation"
+        LEAD_ARCHIVED = "lead.archived", "Lead archived"
+        LEAD_RESTORED = "lead.restored", "Lead restored"
+        LEAD_DELETED = "lead.deleted", "Lead deleted"
+        JOB_CREATED = "job.created", "Job created"
+        JOB_STATUS = "job.status_changed", "Job status change"
+        JOB_REBOOKED = "job.rebooked", "Job rebooked"
+        WEBHOOK_RATE_LIMITED = "webhook.rate_limited", "Webhook rate limit hit"
+        OFFICE_ADDED = "office.added", "Office added"
+        OFFICE_DELETED = "office.deleted", "Office deleted"
+        OFFICE_SETTINGS = "office.settings_changed", "Office settings changed"
+        CALLING_HOURS = "calling_hours.updated", "Calling hours updated"
+        USER_CREATED = "user.created", "User created"
+        USER_UPDATED = "user.updated", "User updated"
+        USER_PASSWORD = "user.password_set", "User password set"
+        USER_DELETED = "user.deleted", "User deleted"
+        SIGN_IN_BLOCKED = "auth.rate_limited", "Sign-in rate limit hit"
+        SETTINGS = "settings.changed", "App settings changed"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=160, default="System")
+    office = models.ForeignKey("accounts.Office", null=True, blank=True, on_delete=models.SET_NULL)
+    office_label = models.CharField(max_length=80, default="all")
+    text = models.CharField(max_length=300)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="audit_feed_idx"),
+            models.Index(fields=["kind", "-created_at"], name="audit_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def metadata_pretty(self) -> str:
+        return json.dumps(self.metadata, indent=2, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,43 @@
+"""Writing history: `record` a timeline entry, `audit` a system event.
+
+Both are called by domain actions inside their transaction, never by views.
+"""
+
+from django.db import models
+
+from crm.events import jsonable
+from crm.timeline.models import AuditEvent, TimelineEntry
+
+
+def record(
+    subject: models.Model,
+    *,
+    kind: str,
+    body: str,
+    actor=None,
+    data: dict | None = None,
+) -> TimelineEntry:
+    """Add a line to `subject`'s timeline (a lead or a job: anything with `office`)."""
+    return TimelineEntry.objects.create(
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        subject_label=str(subject)[:160],
+        kind=kind,
+        office_id=getattr(subject, "office_id", None),
+        actor=actor,
+        body=body,
+        data=jsonable(data or {}),
+    )
+
+
+def audit(kind: str, text: str, *, actor=None, office=None, metadata: dict | None = None) -> AuditEvent:
+    """Write one audit row; no actor means "System", no office means "all"."""
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor,
+        actor_label=(actor.full_name or actor.email) if actor else "System",
+        office=office,
+        office_label=office.name if office else "all",
+        text=text[:300],
+        metadata=jsonable(metadata or {}),
+    )

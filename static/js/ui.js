@@ -1,0 +1,72 @@
+// Shared UI mechanisms: left slide-in panel (one at a time), right detail panel,
+// modal with dirty-form protection, and toasts. Pages plug in with data attributes:
+//   data-open-left      (on an hx-get whose target is #left-panel-body)  opens the left panel
+//   data-open-right     (target #right-panel-body)                       opens the right panel
+//   data-open-modal     (target #modal-body)                             opens the modal
+//   data-close="left|right|modal"                                        closes one
+// Server code raises toasts with HX-Trigger {"toast": {"text": ..., "level": ...}}.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+
+  function closeLeft() { const el = $("left-panel"); if (el) el.classList.remove("is-open"); }
+  function closeRight() { const el = $("right-panel"); if (el) el.classList.remove("is-open"); }
+  function openLeft() { closeRight(); $("left-panel").classList.add("is-open"); }
+  function openRight() { $("right-panel").classList.add("is-open"); }
+
+  // Modal: a form that has been edited asks before an outside click throws the edits away.
+  let modalDirty = false;
+  function openModal() { modalDirty = false; $("modal").classList.add("is-open"); focusFirst($("modal-body")); }
+  function closeModal(force) {
+    if (!force && modalDirty && !window.confirm("Close without saving?")) return;
+    modalDirty = false;
+    $("modal").classList.remove("is-open");
+    $("modal-body").innerHTML = "";
+  }
+  function focusFirst(root) {
+    const field = root && root.querySelector("input:not([type=hidden]), select, textarea, button");
+    if (field) field.focus();
+  }
+
+  function toast(text, level) {
+    const box = $("toasts");
+    if (!box || !text) return;
+    const el = document.createElement("div");
+    el.className = "toast" + (level ? " toast--" + level : "");
+    el.setAttribute("role", level === "error" ? "alert" : "status");
+    el.textContent = text;
+    box.appendChild(el);
+    setTimeout(() => el.remove(), level === "error" ? 8000 : 4000);
+  }
+  window.BookBack = Object.assign(window.BookBack || {}, { toast, openLeft, openRight, openModal, closeModal, closeLeft, closeRight });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!trigger || !trigger.closest) return;
+    if (trigger.closest("[data-open-left]")) openLeft();
+    if (trigger.closest("[data-open-right]")) openRight();
+    if (trigger.closest("[data-open-modal]")) openModal();
+  });
+  document.addEventListener("toast", (event) => toast(event.detail.text, event.detail.level));
+  document.addEventListener("input", (event) => { if (event.target.closest("#modal-body form")) modalDirty = true; });
+  document.addEventListener("click", (event) => {
+    const closer = event.target.closest("[data-close]");
+    if (closer) {
+      const which = closer.dataset.close;
+      if (which === "left") closeLeft();
+      if (which === "right") closeRight();
+      if (which === "modal") closeModal(false);
+      return;
+    }
+    if (event.target === $("modal")) closeModal(false);  // outside click
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if ($("modal") && $("modal").classList.contains("is-open")) return closeModal(false);
+    if ($("right-panel") && $("right-panel").classList.contains("is-open")) return closeRight();
+    closeLeft();
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-toast]").forEach((el) => toast(el.dataset.toast, el.dataset.level));
+  });
+})();
