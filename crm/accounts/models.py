@@ -87,17 +87,21 @@ class User(AbstractBaseUser):
         return self.role == Role.OWNER or (self.has_all_offices and self.role != Role.PARTNER)
 
     @cached_property
+    def _office_flags(self) -> dict[int, bool]:
+        """{office id: Jobs feature on?} for every office the user may see, in one query."""
+        offices = Office.objects.all() if self.sees_all_offices else self.offices.all()
+        return dict(offices.values_list("id", "is_jobs_enabled"))
+
+    @property
     def office_ids(self) -> frozenset[int]:
         """Ids of the offices this user may see (every office for owners and "all" users)."""
-        offices = Office.objects.all() if self.sees_all_offices else self.offices.all()
-        return frozenset(offices.values_list("id", flat=True))
+        return frozenset(self._office_flags)
 
-    @cached_property
+    @property
     def has_jobs_feature(self) -> bool:
-        """False when every office of the user has the Jobs feature switched off."""
-        if not self.office_ids:
-            return False
-        return Office.objects.filter(id__in=self.office_ids, is_jobs_enabled=True).exists()
+        """False only when the user has offices and every one has the Jobs feature off."""
+        flags = self._office_flags.values()
+        return any(flags) or not flags
 
     @property
     def office_label(self) -> str:

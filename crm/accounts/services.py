@@ -178,7 +178,7 @@ def delete_office(*, actor: User, office: Office) -> None:
     name = office.name
     office.delete()
     audit("office.deleted", f"Office {name} deleted", actor=actor, metadata={"office": name})
-    events.emit("office.deleted", actor=actor, name=name)
+    events.emit("office.deleted", actor=actor, office_name=name)
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -7,6 +8,7 @@ class AppSettings(models.Model):
     escalation_timer_minutes = models.PositiveIntegerField(
         "Escalation timer (minutes)",
         default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
         help_text="How long a Fresh lead can sit unclaimed before reports count it as escalated.",
     )
 

@@ -3,11 +3,16 @@ from django import forms
 from crm.accounts.models import Office, User
 from crm.dateranges import DateRangeForm
 from crm.timeline.models import AuditEvent, TimelineEntry
+from crm.widgets import MultiSelectDropdown
 
 
 class TimelineFilterForm(DateRangeForm):
-    office = forms.ModelMultipleChoiceField(queryset=Office.objects.none(), required=False)
-    kind = forms.MultipleChoiceField(choices=TimelineEntry.Kind.choices, required=False, label="Type")
+    office = forms.ModelMultipleChoiceField(
+        queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown
+    )
+    kind = forms.MultipleChoiceField(
+        choices=TimelineEntry.Kind.choices, required=False, label="Type", widget=MultiSelectDropdown
+    )
     user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
 
     def __init__(self, *args, viewer: User, **kwargs):
@@ -28,7 +33,9 @@ class TimelineFilterForm(DateRangeForm):
 
 
 class AuditFilterForm(DateRangeForm):
-    kind = forms.MultipleChoiceField(choices=AuditEvent.Kind.choices, required=False, label="Type")
+    kind = forms.MultipleChoiceField(
+        choices=AuditEvent.Kind.choices, required=False, label="Type", widget=MultiSelectDropdown
+    )
 
     def apply(self, events):
         if self.cleaned_data.get("kind"):

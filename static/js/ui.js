@@ -50,6 +50,10 @@
   document.addEventListener("toast", (event) => toast(event.detail.text, event.detail.level));
   document.addEventListener("input", (event) => { if (event.target.closest("#modal-body form")) modalDirty = true; });
   document.addEventListener("click", (event) => {
+    // An open filter dropdown closes when the click lands elsewhere.
+    document.querySelectorAll("details[data-multiselect][open]").forEach((menu) => {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
     const closer = event.target.closest("[data-close]");
     if (closer) {
       const which = closer.dataset.close;

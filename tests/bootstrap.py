@@ -1,0 +1,20 @@
+"""Loaded by pytest before Django (`-p tests.bootstrap`): the environment of the suite."""
+
+import os
+import re
+
+# Development defaults (dev secrets, console email) and inline Celery for the suite.
+os.environ.setdefault("DEBUG", "true")
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+os.environ["FAST_PASSWORD_HASHER"] = "true"
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright e2e
+
+# Each xdist worker gets its own cache: its own Redis database, or its own cache folder.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_worker_number = int(re.sub(r"\D", "", _worker) or 0)
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + 1}"
+else:
+    import tempfile
+
+    os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix=f"bookback-cache-{_worker}-")

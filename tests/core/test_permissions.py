@@ -1,0 +1,67 @@
+"""The whole role x capability matrix, written out from the spec, denials included."""
+
+import pytest
+
+from crm import permissions
+from crm.accounts.models import Role
+from tests.factories import OfficeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+O, A, F, G, V, P = "owner", "admin", "finance_admin", "agent", "viewer", "partner"
+# Spec: Login & roles → Page access by role, Topbar, Users & permissions (+ the issues' choices).
+EXPECTED = {
+    "leads.view": {O, A, F, G, V, P},
+    "leads.edit": {O, A, F, G},
+    "jobs.view": {O, A, F, G, V, P},
+    "jobs.create": {O, A, F, G},
+    "finance.view": {O, F, V},
+    "finance.edit": {O, F},
+    "contractors.view": {O, A, F, G, V},
+    "contractors.edit": {O, F},
+    "service_areas.view": {O, A, F, G, V},
+    "service_areas.edit": {O, F},
+    "help.view": {O, A, F, G, V, P},
+    "controlpanel.access": {O},
+    "timeline.view": {O, A, F, V},
+    "audit.view": {O},
+    "users.view": {O, A, F, G, V, P},
+    "users.manage": {O},
+}
+
+
+def test_the_matrix_covers_exactly_the_expected_capabilities():
+    assert {capability.name for capability in permissions.CAPABILITIES} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+@pytest.mark.parametrize("capability", sorted(EXPECTED))
+def test_role_has_capability_only_where_the_spec_grants_it(role, capability):
+    user = UserFactory(role=role, partner_name="GDQ" if role == P else "")
+    assert permissions.can(user, capability) is (role in EXPECTED[capability])
+
+
+def test_inactive_users_can_do_nothing():
+    user = UserFactory(role=Role.OWNER, is_active=False)
+    assert not any(permissions.can(user, name) for name in EXPECTED)
+
+
+def test_jobs_pages_are_closed_to_users_whose_offices_all_have_jobs_off():
+    florida = OfficeFactory(name="Joes Doors FL", is_jobs_enabled=False)
+    agent = UserFactory(role=Role.AGENT, offices=[florida])
+    assert not permissions.can(agent, "jobs.view")
+    assert not permissions.can(agent, "contractors.view")
+    assert not permissions.can(agent, "service_areas.view")
+    assert permissions.can(agent, "leads.view")
+
+
+def test_one_jobs_enabled_office_is_enough():
+    florida = OfficeFactory(name="Joes Doors FL", is_jobs_enabled=False)
+    garage = OfficeFactory(name="Garage", is_jobs_enabled=True)
+    agent = UserFactory(role=Role.AGENT, offices=[florida, garage])
+    assert permissions.can(agent, "jobs.view")
+
+
+def test_unknown_capabilities_are_a_programming_error():
+    with pytest.raises(KeyError):
+        permissions.can(UserFactory(), "leads.fly")

@@ -1,0 +1,60 @@
+import factory
+
+from crm.accounts.models import Office, Role, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Office {n}")
+    is_jobs_enabled = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user in one new office (pass `offices=[...]` to choose, or has_all_offices)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    role = Role.AGENT
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def offices(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is not None:
+            self.offices.set(extracted)
+        elif self.role not in (Role.OWNER, Role.PARTNER) and not self.has_all_offices:
+            self.offices.set([OfficeFactory()])
+        self.save()
+
+
+class TimelineEntryFactory(factory.django.DjangoModelFactory):
+    """A timeline line about a lead (leads arrive with their own app; the feed needs none)."""
+
+    class Meta:
+        model = "timeline.TimelineEntry"
+
+    subject_type = "lead"
+    subject_id = factory.Sequence(lambda n: n + 1)
+    subject_label = factory.Faker("name")
+    kind = "status"
+    office = factory.SubFactory(OfficeFactory)
+    body = "Status: Fresh → Not Yet Scheduled"
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "timeline.AuditEvent"
+
+    kind = "office.added"
+    text = factory.Sequence(lambda n: f"Office {n} added")
