@@ -69,7 +69,7 @@ class EncryptedTextField(models.TextField):
         return encrypt(value)
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": SecretFormField, **kwargs})
+        return super().formfield(**{"form_class": SecretFormField, "widget": SecretInput, **kwargs})
 
 
 class SecretInput(forms.PasswordInput):
