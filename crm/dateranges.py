@@ -60,7 +60,11 @@ class DateRangeForm(forms.Form):
             return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
 
         start = at_midnight(data["date_from"]) if data.get("date_from") else None
-        end = at_midnight(data["date_to"] + datetime.timedelta(days=1)) if data.get("date_to") else None
+        end = (
+            at_midnight(data["date_to"] + datetime.timedelta(days=1))
+            if data.get("date_to")
+            else None
+        )
         return start, end
 
     def filter_created(self, queryset, field: str = "created_at"):

@@ -48,7 +48,9 @@ def decrypt(stored: str) -> str:
         raise ValueError("Not an encrypted value.")
     raw = base64.b64decode(stored[len(PREFIX) :])
     try:
-        plain = _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+        plain = _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], None
+        )
     except InvalidTag as exc:
         raise ValueError("Encrypted value cannot be opened with FIELD_ENCRYPTION_KEY.") from exc
     return plain.decode()
@@ -76,7 +78,9 @@ class SecretInput(forms.PasswordInput):
     """Never renders a value; the template shows whether one is stored."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False)
+        super().__init__(
+            attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False
+        )
 
 
 class SecretFormField(forms.CharField):

@@ -5,6 +5,7 @@ capability, so a domain's link appears the day its app is installed — no dead 
 """
 
 from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 

@@ -32,7 +32,9 @@ def keyset_page(queryset: QuerySet, cursor: str = "", size: int = 50) -> Page:
     position = _decode(cursor) if cursor else None
     if position:
         created_at, pk = position
-        queryset = queryset.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+        queryset = queryset.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

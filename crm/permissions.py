@@ -54,7 +54,9 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("contractors.view", "Pages", "Open Contractors", EVERYONE - {PARTNER}),
     Capability("contractors.edit", "Pages", "Edit Contractors", frozenset({OWNER, FINANCE_ADMIN})),
     Capability("service_areas.view", "Pages", "Open Service Areas", EVERYONE - {PARTNER}),
-    Capability("service_areas.edit", "Pages", "Edit Service Areas", frozenset({OWNER, FINANCE_ADMIN})),
+    Capability(
+        "service_areas.edit", "Pages", "Edit Service Areas", frozenset({OWNER, FINANCE_ADMIN})
+    ),
     Capability("help.view", "Pages", "Open Help", EVERYONE),
     Capability("controlpanel.access", "Pages", "Open the Control Panel", frozenset({OWNER})),
     # Topbar tools.

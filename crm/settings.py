@@ -140,7 +140,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 if env.bool("FAST_PASSWORD_HASHER", default=False):  # the test suite only
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -179,7 +182,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 if not DEBUG and not EMAIL_HOST:
-    raise ImproperlyConfigured("Missing production setting: EMAIL_HOST (sign-in codes are emailed).")
+    raise ImproperlyConfigured(
+        "Missing production setting: EMAIL_HOST (sign-in codes are emailed)."
+    )
 
 # Celery: Redis when REDIS_URL is set, else a broker on a SQLite file (no server needed).
 CELERY_BROKER_URL = REDIS_URL or f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite'}"
@@ -190,7 +195,10 @@ CELERY_TIMEZONE = BUSINESS_TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
-    "purge-old-login-codes": {"task": "crm.accounts.tasks.purge_old_login_codes", "schedule": 86400.0},
+    "purge-old-login-codes": {
+        "task": "crm.accounts.tasks.purge_old_login_codes",
+        "schedule": 86400.0,
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

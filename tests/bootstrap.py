@@ -13,7 +13,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Play
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _worker_number = int(re.sub(r"\D", "", _worker) or 0)
 if os.environ.get("REDIS_URL"):
-    os.environ["REDIS_URL"] = re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + 1}"
+    os.environ["REDIS_URL"] = (
+        re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + 1}"
+    )
 else:
     import tempfile
 

@@ -5,12 +5,18 @@ from crm.accounts.models import Office, Role, User
 
 
 class PasswordSignInForm(forms.Form):
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class CodeRequestForm(forms.Form):
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
 
 
 class CodeSignInForm(forms.Form):
@@ -20,8 +26,13 @@ class CodeSignInForm(forms.Form):
         max_length=6,
         label="6-character code",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "characters",
-                   "spellcheck": "false", "class": "input--code"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "input--code",
+            }
         ),
     )
 
@@ -40,8 +51,16 @@ class UserForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "role", "offices", "has_all_offices",
-                  "partner_name", "is_active"]
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "offices",
+            "has_all_offices",
+            "partner_name",
+            "is_active",
+        ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -52,7 +71,9 @@ class UserForm(forms.ModelForm):
         if not is_partner:
             del self.fields["partner_name"]
         if not self.instance.pk:
-            self.fields["password"].help_text = "Optional: without one the user signs in with an emailed code."
+            self.fields[
+                "password"
+            ].help_text = "Optional: without one the user signs in with an emailed code."
 
     def clean_password(self):
         password = self.cleaned_data.get("password")

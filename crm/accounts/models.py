@@ -123,6 +123,9 @@ class LoginCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"Sign-in code for {self.user_id}"  # never the code itself
+
     @property
     def is_usable(self) -> bool:
         return (

@@ -68,7 +68,12 @@ def create_user(
         "user.created",
         f"{actor.full_name} created {user.full_name} ({user.get_role_display()})",
         actor=actor,
-        metadata={"user_id": user.pk, "email": user.email, "role": role, "offices": user.office_label},
+        metadata={
+            "user_id": user.pk,
+            "email": user.email,
+            "role": role,
+            "offices": user.office_label,
+        },
     )
     events.emit("user.created", actor=actor, user=user)
     return user
@@ -143,7 +148,9 @@ def delete_user(*, actor: User, user: User) -> None:
         raise DomainError("Keep at least one active owner.")
     label, email = user.full_name, user.email
     user.delete()
-    audit("user.deleted", f"{actor.full_name} deleted {label}", actor=actor, metadata={"email": email})
+    audit(
+        "user.deleted", f"{actor.full_name} deleted {label}", actor=actor, metadata={"email": email}
+    )
     events.emit("user.deleted", actor=actor, email=email)
 
 
@@ -158,7 +165,13 @@ def add_office(*, actor: User | None, name: str, is_jobs_enabled: bool = True) -
     if Office.objects.filter(name__iexact=name).exists():
         raise DomainError(f"An office named {name} already exists.")
     office = Office.objects.create(name=name, is_jobs_enabled=is_jobs_enabled)
-    audit("office.added", f"Office {name} added", actor=actor, office=office, metadata={"office_id": office.pk})
+    audit(
+        "office.added",
+        f"Office {name} added",
+        actor=actor,
+        office=office,
+        metadata={"office_id": office.pk},
+    )
     events.emit("office.added", actor=actor, office=office)
     return office
 
@@ -174,7 +187,9 @@ def delete_office(*, actor: User, office: Office) -> None:
     )
     names = ", ".join(user.full_name for user in stranded[:5])
     if names:
-        raise DomainError(f"{office.name} is the only office of {names}. Give them another office first.")
+        raise DomainError(
+            f"{office.name} is the only office of {names}. Give them another office first."
+        )
     name = office.name
     office.delete()
     audit("office.deleted", f"Office {name} deleted", actor=actor, metadata={"office": name})
@@ -269,7 +284,9 @@ def allow_sign_in_attempt(*, ip: str, email: str = "", requesting_code: bool = F
     allowed = ratelimit.hit(f"signin-ip:{ip}", limit=limit, window_seconds=window)
     if allowed and requesting_code and email:
         limit, window = settings.LOGIN_CODE_REQUESTS_PER_EMAIL
-        allowed = ratelimit.hit(f"code-email:{email.strip().lower()}", limit=limit, window_seconds=window)
+        allowed = ratelimit.hit(
+            f"code-email:{email.strip().lower()}", limit=limit, window_seconds=window
+        )
     if not allowed and ratelimit.first_refusal(f"signin-audit:{ip}", window_seconds=window):
         audit(
             "auth.rate_limited",

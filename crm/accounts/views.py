@@ -51,11 +51,15 @@ def sign_in(request):
     if request.method != "POST":
         return _render_login(request, mode=request.GET.get("mode", "password"))
     form = PasswordSignInForm(request.POST)
-    if not services.allow_sign_in_attempt(ip=_client_ip(request), email=request.POST.get("email", "")):
+    if not services.allow_sign_in_attempt(
+        ip=_client_ip(request), email=request.POST.get("email", "")
+    ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, password_form=form, status=429)
     if form.is_valid():
-        user = authenticate(request, email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+        user = authenticate(
+            request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+        )
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, user))
@@ -70,24 +74,32 @@ def request_code(request):
     if not form.is_valid():
         return _render_login(request, mode="code", code_request_form=form, status=400)
     email = form.cleaned_data["email"]
-    if not services.allow_sign_in_attempt(ip=_client_ip(request), email=email, requesting_code=True):
+    if not services.allow_sign_in_attempt(
+        ip=_client_ip(request), email=email, requesting_code=True
+    ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code", code_request_form=form, status=429)
     user = services.active_user_for_email(email)
     if user is not None:
         services.issue_login_code(user=user)
-    return _render_login(request, mode="code-sent", code_form=CodeSignInForm(initial={"email": email}))
+    return _render_login(
+        request, mode="code-sent", code_form=CodeSignInForm(initial={"email": email})
+    )
 
 
 @require_POST
 def verify_code(request):
     form = CodeSignInForm(request.POST)
-    if not services.allow_sign_in_attempt(ip=_client_ip(request), email=request.POST.get("email", "")):
+    if not services.allow_sign_in_attempt(
+        ip=_client_ip(request), email=request.POST.get("email", "")
+    ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code-sent", code_form=form, status=429)
     if form.is_valid():
         try:
-            user = services.redeem_login_code(email=form.cleaned_data["email"], code=form.cleaned_data["code"])
+            user = services.redeem_login_code(
+                email=form.cleaned_data["email"], code=form.cleaned_data["code"]
+            )
         except DomainError as error:
             form.add_error("code", error.message)
         else:

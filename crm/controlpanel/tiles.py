@@ -18,16 +18,41 @@ GROUPS = (
     (
         "Organisation",
         (
-            Tile("🏢", "Offices", "Add or remove the routing buckets records are tagged with.", "controlpanel:offices"),
-            Tile("👥", "Users", "Create users, set roles, offices and passwords.", "controlpanel:users"),
-            Tile("🔐", "Permissions", "What each role may do, as the server enforces it.", "controlpanel:permissions"),
+            Tile(
+                "🏢",
+                "Offices",
+                "Add or remove the routing buckets records are tagged with.",
+                "controlpanel:offices",
+            ),
+            Tile(
+                "👥",
+                "Users",
+                "Create users, set roles, offices and passwords.",
+                "controlpanel:users",
+            ),
+            Tile(
+                "🔐",
+                "Permissions",
+                "What each role may do, as the server enforces it.",
+                "controlpanel:permissions",
+            ),
         ),
     ),
     (
         "General Settings",
         (
-            Tile("⏱", "App Settings", "Escalation timer for unclaimed Fresh leads.", "controlpanel:app_settings"),
-            Tile("📥", "Lead Sources", "Sources, default offices and webhook tokens.", "leads:cp_sources"),
+            Tile(
+                "⏱",
+                "App Settings",
+                "Escalation timer for unclaimed Fresh leads.",
+                "controlpanel:app_settings",
+            ),
+            Tile(
+                "📥",
+                "Lead Sources",
+                "Sources, default offices and webhook tokens.",
+                "leads:cp_sources",
+            ),
             Tile("😴", "Snooze Sequences", "Retry intervals per source.", "leads:cp_snooze"),
             Tile("🕐", "Calling Hours", "Calling windows per US state.", "leads:cp_calling_hours"),
         ),
@@ -35,16 +60,33 @@ GROUPS = (
     (
         "Job Settings",
         (
-            Tile("🛠", "Job Types", "Values for the New Job and Contractor dropdowns.", "contractors:cp_job_types"),
-            Tile("📊", "Job Partners", "Operational partners and their keep rate.", "contractors:cp_job_partners"),
+            Tile(
+                "🛠",
+                "Job Types",
+                "Values for the New Job and Contractor dropdowns.",
+                "contractors:cp_job_types",
+            ),
+            Tile(
+                "📊",
+                "Job Partners",
+                "Operational partners and their keep rate.",
+                "contractors:cp_job_partners",
+            ),
         ),
     ),
     (
         "Automations & Integrations",
         (
-            Tile("⚙️", "Office Settings", "Jobs feature per office.", "controlpanel:office_settings"),
+            Tile(
+                "⚙️", "Office Settings", "Jobs feature per office.", "controlpanel:office_settings"
+            ),
             Tile("🌐", "Online Booking Tool", "Embeddable booking widgets.", "booking:cp_embeds"),
-            Tile("🌐", "Google Places API", "Key for address autocomplete and geocoding.", "contractors:cp_google"),
+            Tile(
+                "🌐",
+                "Google Places API",
+                "Key for address autocomplete and geocoding.",
+                "contractors:cp_google",
+            ),
         ),
     ),
 )
@@ -53,7 +95,9 @@ GROUPS = (
 def visible_tiles() -> list[tuple[str, list[dict]]]:
     groups = []
     for title, tiles in GROUPS:
-        entries = [{"tile": tile, "url": url} for tile in tiles if (url := url_or_none(tile.url_name))]
+        entries = [
+            {"tile": tile, "url": url} for tile in tiles if (url := url_or_none(tile.url_name))
+        ]
         if entries:
             groups.append((title, entries))
     return groups

@@ -77,7 +77,9 @@ def users(request):
 
 def _user_form_response(request, form, user=None):
     context = {"form": form, "edited": user}
-    template = "controlpanel/_partials/user_form.html" if request.htmx else "controlpanel/user_page.html"
+    template = (
+        "controlpanel/_partials/user_form.html" if request.htmx else "controlpanel/user_page.html"
+    )
     return render(request, template, context)
 
 
@@ -113,10 +115,9 @@ def create_user(request):
 def edit_user(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=user)
-    if request.method == "POST" and form.is_valid():
-        if _save_user(request, form, user) is not None:
-            messages.success(request, f"{user.full_name} saved.")
-            return HttpResponseClientRefresh() if request.htmx else redirect("controlpanel:users")
+    if request.method == "POST" and form.is_valid() and _save_user(request, form, user):
+        messages.success(request, f"{user.full_name} saved.")
+        return HttpResponseClientRefresh() if request.htmx else redirect("controlpanel:users")
     return _user_form_response(request, form, user)
 
 

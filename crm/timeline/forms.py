@@ -13,7 +13,9 @@ class TimelineFilterForm(DateRangeForm):
     kind = forms.MultipleChoiceField(
         choices=TimelineEntry.Kind.choices, required=False, label="Type", widget=MultiSelectDropdown
     )
-    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,7 +43,9 @@ class TimelineEntry(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="timeline_feed_idx"),
-            models.Index(fields=["subject_type", "subject_id", "-created_at"], name="timeline_subject_idx"),
+            models.Index(
+                fields=["subject_type", "subject_id", "-created_at"], name="timeline_subject_idx"
+            ),
             models.Index(fields=["office", "-created_at"], name="timeline_office_idx"),
         ]
 

@@ -30,7 +30,9 @@ def record(
     )
 
 
-def audit(kind: str, text: str, *, actor=None, office=None, metadata: dict | None = None) -> AuditEvent:
+def audit(
+    kind: str, text: str, *, actor=None, office=None, metadata: dict | None = None
+) -> AuditEvent:
     """Write one audit row; no actor means "System", no office means "all"."""
     return AuditEvent.objects.create(
         kind=kind,

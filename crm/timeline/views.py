@@ -14,10 +14,7 @@ ROW_TARGETS = {"feed-rows", "feed-more"}
 
 def _feed(request, *, form, queryset, template: str, rows_template: str) -> HttpResponse:
     """A filtered, keyset-paginated feed; HTMX asks for just the next rows."""
-    if form.is_valid():
-        queryset = form.apply(queryset)
-    else:
-        queryset = queryset.none()
+    queryset = form.apply(queryset) if form.is_valid() else queryset.none()
     page = keyset_page(queryset, request.GET.get("cursor", ""), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("cursor", None)

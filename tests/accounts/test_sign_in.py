@@ -75,7 +75,9 @@ def test_sign_in_follows_a_local_next_but_never_an_external_one(client):
     UserFactory(email="dana@example.com")
     assert sign_in(client, "dana@example.com", next="/timeline").url == "/timeline"
     client.logout()
-    assert sign_in(client, "dana@example.com", next="https://evil.example/").url == reverse("accounts:directory")
+    assert sign_in(client, "dana@example.com", next="https://evil.example/").url == reverse(
+        "accounts:directory"
+    )
 
 
 def test_sign_out_ends_the_session(client):
@@ -85,7 +87,9 @@ def test_sign_out_ends_the_session(client):
     assert client.get(reverse("accounts:directory")).status_code == 302
 
 
-def test_requested_code_arrives_by_email_and_signs_in_once(client, django_capture_on_commit_callbacks):
+def test_requested_code_arrives_by_email_and_signs_in_once(
+    client, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="dana@example.com", first_name="Dana")
     response = request_code(client, "dana@example.com", django_capture_on_commit_callbacks)
     assert "we just emailed it a 6-character code" in response.content.decode()
@@ -145,7 +149,9 @@ def test_a_new_code_replaces_the_previous_one(client, django_capture_on_commit_c
     assert enter_code(client, "dana@example.com", second).status_code == 302
 
 
-def test_unknown_or_inactive_email_gets_the_same_answer_and_no_email(client, django_capture_on_commit_callbacks):
+def test_unknown_or_inactive_email_gets_the_same_answer_and_no_email(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(email="gone@example.com", is_active=False)
     for email in ("nobody@example.com", "gone@example.com"):
         response = request_code(client, email, django_capture_on_commit_callbacks)
@@ -154,7 +160,9 @@ def test_unknown_or_inactive_email_gets_the_same_answer_and_no_email(client, dja
     assert mail.outbox == []
 
 
-def test_inactive_user_cannot_redeem_a_code_issued_before_deactivation(client, django_capture_on_commit_callbacks):
+def test_inactive_user_cannot_redeem_a_code_issued_before_deactivation(
+    client, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="dana@example.com")
     request_code(client, "dana@example.com", django_capture_on_commit_callbacks)
     code = emailed_code()
@@ -166,7 +174,10 @@ def test_inactive_user_cannot_redeem_a_code_issued_before_deactivation(client, d
 def test_code_requests_are_rate_limited_per_email(client, django_capture_on_commit_callbacks):
     UserFactory(email="dana@example.com")
     for _ in range(5):
-        assert request_code(client, "dana@example.com", django_capture_on_commit_callbacks).status_code == 200
+        assert (
+            request_code(client, "dana@example.com", django_capture_on_commit_callbacks).status_code
+            == 200
+        )
     response = request_code(client, "dana@example.com", django_capture_on_commit_callbacks)
     assert response.status_code == 429
     assert "Too many sign-in attempts" in response.content.decode()
@@ -185,6 +196,8 @@ def test_sign_in_attempts_are_rate_limited_per_ip_and_audited_once(client):
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(kind="auth.rate_limited").count() == 1
     other_ip = client.post(
-        reverse("accounts:login"), {"email": "dana@example.com", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
+        reverse("accounts:login"),
+        {"email": "dana@example.com", "password": PASSWORD},
+        REMOTE_ADDR="10.1.2.3",
     )
     assert other_ip.status_code == 302

@@ -34,7 +34,9 @@ def test_escalation_timer_is_saved_and_audited(client, owner):
 @pytest.mark.parametrize("value", ["0", "-5", "abc", "99999"])
 def test_a_bad_escalation_timer_is_refused(client, owner, value):
     client.force_login(owner)
-    response = client.post(reverse("controlpanel:app_settings"), {"escalation_timer_minutes": value})
+    response = client.post(
+        reverse("controlpanel:app_settings"), {"escalation_timer_minutes": value}
+    )
     assert response.status_code == 200
     assert 'class="errorlist' in response.content.decode()
     assert AppSettings.load().escalation_timer_minutes == 15

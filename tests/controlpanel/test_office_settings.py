@@ -20,12 +20,17 @@ def test_unticking_enabled_switches_jobs_off_and_is_audited(client, owner):
     office = OfficeFactory(name="Garage")
     client.force_login(owner)
     response = client.post(
-        reverse("controlpanel:toggle_jobs_feature", args=[office.pk]), {}, headers={"HX-Request": "true"}
+        reverse("controlpanel:toggle_jobs_feature", args=[office.pk]),
+        {},
+        headers={"HX-Request": "true"},
     )
     assert "🔧 Jobs disabled" in response.content.decode()
     office.refresh_from_db()
     assert not office.is_jobs_enabled
-    assert AuditEvent.objects.get(kind="office.settings_changed").text == "Jobs feature disabled for Garage"
+    assert (
+        AuditEvent.objects.get(kind="office.settings_changed").text
+        == "Jobs feature disabled for Garage"
+    )
 
     response = client.post(
         reverse("controlpanel:toggle_jobs_feature", args=[office.pk]),

@@ -15,7 +15,9 @@ def owner_client(client, owner):
 
 
 def test_owner_adds_an_office_and_it_is_audited(owner_client, owner):
-    response = owner_client.post(reverse("controlpanel:offices"), {"name": "  Garage  ", "is_jobs_enabled": "on"})
+    response = owner_client.post(
+        reverse("controlpanel:offices"), {"name": "  Garage  ", "is_jobs_enabled": "on"}
+    )
     assert response.status_code == 302
     office = Office.objects.get(name="Garage")
     assert office.is_jobs_enabled
@@ -46,12 +48,16 @@ def test_owner_deletes_an_office_and_it_is_audited(owner_client):
 def test_an_office_that_is_someones_only_office_cannot_be_deleted(owner_client):
     office = OfficeFactory(name="Garage")
     UserFactory(role=Role.AGENT, first_name="Dana", last_name="Cruz", offices=[office])
-    response = owner_client.post(reverse("controlpanel:delete_office", args=[office.pk]), follow=True)
+    response = owner_client.post(
+        reverse("controlpanel:delete_office", args=[office.pk]), follow=True
+    )
     assert "Garage is the only office of Dana Cruz" in response.content.decode()
     assert Office.objects.filter(pk=office.pk).exists()
 
 
-def test_offices_page_lists_offices_with_their_user_counts(owner_client, django_assert_max_num_queries):
+def test_offices_page_lists_offices_with_their_user_counts(
+    owner_client, django_assert_max_num_queries
+):
     for name in ("Sliding", "Garage", "General"):
         UserFactory(offices=[OfficeFactory(name=name)])
     with django_assert_max_num_queries(6):

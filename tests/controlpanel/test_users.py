@@ -40,18 +40,24 @@ def test_owner_creates_a_multi_office_agent_who_can_then_sign_in(owner_client, c
     assert AuditEvent.objects.filter(kind="user.created", metadata__user_id=dana.pk).exists()
 
     owner_client.logout()
-    response = client.post(reverse("accounts:login"), {"email": "dana@example.com", "password": "a-long-new-pass-42"})
+    response = client.post(
+        reverse("accounts:login"), {"email": "dana@example.com", "password": "a-long-new-pass-42"}
+    )
     assert response.status_code == 302
 
 
 def test_a_non_owner_without_offices_is_refused(owner_client):
-    response = owner_client.post(reverse("controlpanel:create_user"), user_data(), headers={"HX-Request": "true"})
+    response = owner_client.post(
+        reverse("controlpanel:create_user"), user_data(), headers={"HX-Request": "true"}
+    )
     assert "Pick at least one office, or tick All offices." in response.content.decode()
     assert not User.objects.filter(email="dana@example.com").exists()
 
 
 def test_all_offices_replaces_an_office_list(owner_client):
-    owner_client.post(reverse("controlpanel:create_user"), user_data(role="viewer", has_all_offices="on"))
+    owner_client.post(
+        reverse("controlpanel:create_user"), user_data(role="viewer", has_all_offices="on")
+    )
     assert User.objects.get(email="dana@example.com").office_label == "all"
 
 

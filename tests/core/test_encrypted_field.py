@@ -46,7 +46,10 @@ def test_a_tampered_value_is_refused():
 
 def test_another_key_cannot_open_the_value():
     sealed = encrypt("secret")
-    with override_settings(FIELD_ENCRYPTION_KEY="a-completely-different-key"), pytest.raises(ValueError):
+    with (
+        override_settings(FIELD_ENCRYPTION_KEY="a-completely-different-key"),
+        pytest.raises(ValueError),
+    ):
         decrypt(sealed)
 
 

@@ -28,13 +28,17 @@ def calls(monkeypatch):
 def test_handlers_run_after_commit_with_the_payload(calls, django_capture_on_commit_callbacks):
     office = OfficeFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("thing.happened", office=office, when=datetime.date(2026, 5, 1), office_ref=office)
+        events.emit(
+            "thing.happened", office=office, when=datetime.date(2026, 5, 1), office_ref=office
+        )
         assert calls == []  # not before commit
     assert calls == [{"when": "2026-05-01", "office_ref": office.pk}]
     assert DomainEvent.objects.get().delivered_at is not None
 
 
-def test_a_rolled_back_action_leaves_no_event_and_runs_no_handler(calls, django_capture_on_commit_callbacks):
+def test_a_rolled_back_action_leaves_no_event_and_runs_no_handler(
+    calls, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -46,7 +50,9 @@ def test_a_rolled_back_action_leaves_no_event_and_runs_no_handler(calls, django_
     assert not DomainEvent.objects.exists()
 
 
-def test_a_failing_handler_is_logged_on_the_event_and_others_still_run(calls, django_capture_on_commit_callbacks):
+def test_a_failing_handler_is_logged_on_the_event_and_others_still_run(
+    calls, django_capture_on_commit_callbacks
+):
     @events.on("thing.happened")
     def explode(event):
         raise ValueError("webhook endpoint said 500")
@@ -73,7 +79,9 @@ def test_a_second_delivery_of_the_same_event_is_a_no_op(calls, django_capture_on
 
 def test_the_sweep_delivers_events_the_broker_lost(calls):
     lost = events.emit("thing.happened", n=7)  # never committed through on_commit here
-    DomainEvent.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    DomainEvent.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
     assert deliver_pending_events() == 1
     assert calls == [{"n": 7}]
     assert deliver_pending_events() == 0

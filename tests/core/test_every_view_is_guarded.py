@@ -36,7 +36,9 @@ def test_visitors_are_sent_to_sign_in(client, path):
 
 
 @pytest.mark.parametrize("path", [path for path in PRIVATE if path.startswith("/cp/")])
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.FINANCE_ADMIN, Role.AGENT, Role.VIEWER, Role.PARTNER])
+@pytest.mark.parametrize(
+    "role", [Role.ADMIN, Role.FINANCE_ADMIN, Role.AGENT, Role.VIEWER, Role.PARTNER]
+)
 def test_control_panel_pages_are_owner_only(client, path, role):
     client.force_login(UserFactory(role=role, partner_name="GDQ"))
     assert client.get(path).status_code == 403

@@ -24,11 +24,15 @@ def test_users_of_only_jobs_off_offices_are_sent_back_to_leads(client, florida, 
 
 @pytest.mark.parametrize("path", JOBS_PAGES)
 def test_users_with_a_jobs_on_office_open_the_jobs_pages(client, florida, path):
-    client.force_login(UserFactory(role=Role.ADMIN, offices=[florida, OfficeFactory(name="Garage")]))
+    client.force_login(
+        UserFactory(role=Role.ADMIN, offices=[florida, OfficeFactory(name="Garage")])
+    )
     assert client.get(path).status_code == 200
 
 
-def test_nav_hides_jobs_links_for_jobs_off_users_and_shows_them_again_when_switched_on(client, florida):
+def test_nav_hides_jobs_links_for_jobs_off_users_and_shows_them_again_when_switched_on(
+    client, florida
+):
     client.force_login(UserFactory(role=Role.AGENT, offices=[florida]))
     page = client.get(reverse("accounts:directory")).content.decode()
     assert 'href="/leads"' in page

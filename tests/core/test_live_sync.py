@@ -47,7 +47,9 @@ def test_owners_see_every_change(client, owner, django_capture_on_commit_callbac
     assert stamp(client) > 0
 
 
-def test_partners_see_changes_tied_to_their_partner_name(client, django_capture_on_commit_callbacks):
+def test_partners_see_changes_tied_to_their_partner_name(
+    client, django_capture_on_commit_callbacks
+):
     signed_in(client, UserFactory(role=Role.PARTNER, partner_name="GDQ"))
     with django_capture_on_commit_callbacks(execute=True):
         events.emit("job.status_changed", office=OfficeFactory(), partner_name="Raful")

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entries():
-    sliding, garage, general = (OfficeFactory(name=name) for name in ("Sliding", "Garage", "General"))
+    sliding, garage, general = (
+        OfficeFactory(name=name) for name in ("Sliding", "Garage", "General")
+    )
     return {
         "sliding": TimelineEntryFactory(office=sliding, data={"partner": "GDQ"}),
         "garage": TimelineEntryFactory(office=garage, data={"partner": "Raful"}),

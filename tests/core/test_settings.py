@@ -35,7 +35,10 @@ def manage(*args, env):
 def test_production_start_up_fails_loudly_without_secrets():
     result = manage("check", env={"DEBUG": "false"})
     assert result.returncode != 0
-    assert "Missing production settings: SECRET_KEY, FIELD_ENCRYPTION_KEY, WEBHOOK_SECRET" in result.stderr
+    assert (
+        "Missing production settings: SECRET_KEY, FIELD_ENCRYPTION_KEY, WEBHOOK_SECRET"
+        in result.stderr
+    )
 
 
 def test_one_missing_secret_is_named():

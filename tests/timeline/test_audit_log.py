@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 AUDIT = reverse("timeline:audit")
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.FINANCE_ADMIN, Role.AGENT, Role.VIEWER, Role.PARTNER])
+@pytest.mark.parametrize(
+    "role", [Role.ADMIN, Role.FINANCE_ADMIN, Role.AGENT, Role.VIEWER, Role.PARTNER]
+)
 def test_only_the_owner_opens_the_audit_log(client, role):
     client.force_login(UserFactory(role=role, partner_name="GDQ"))
     assert client.get(AUDIT).status_code == 403
@@ -32,7 +34,11 @@ def test_rows_show_actor_or_system_office_or_all_and_text(client, owner):
 def test_filter_by_type_and_date_range(client, owner):
     AuditEventFactory(kind="office.added", text="Recent office")
     AuditEventFactory(kind="user.created", text="Recent user")
-    AuditEventFactory(kind="office.added", text="Old office", created_at=timezone.now() - datetime.timedelta(days=40))
+    AuditEventFactory(
+        kind="office.added",
+        text="Old office",
+        created_at=timezone.now() - datetime.timedelta(days=40),
+    )
     client.force_login(owner)
     page = client.get(AUDIT, {"kind": ["office.added"]}).content.decode()
     assert "Recent office" in page and "Old office" in page and "Recent user" not in page
@@ -43,6 +49,8 @@ def test_filter_by_type_and_date_range(client, owner):
 def test_clicking_a_row_opens_its_metadata_in_the_right_panel(client, owner):
     event = AuditEventFactory(text="Lead archived", metadata={"lead_id": 42, "reason": "spam"})
     client.force_login(owner)
-    page = client.get(reverse("timeline:audit_detail", args=[event.pk]), headers={"HX-Request": "true"}).content.decode()
+    page = client.get(
+        reverse("timeline:audit_detail", args=[event.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert '"lead_id": 42' in html.unescape(page)
     assert 'data-close="right"' in page

@@ -37,7 +37,9 @@ def test_agents_and_partners_are_refused(client, role):
 
 def test_feed_shows_each_entry_with_lead_name_type_body_and_actor(client, sliding):
     omri = UserFactory(role=Role.ADMIN, first_name="Omri", last_name="Levi", offices=[sliding])
-    TimelineEntryFactory(office=sliding, subject_label="Maria Lopez", kind="call", body="Tried to call", actor=omri)
+    TimelineEntryFactory(
+        office=sliding, subject_label="Maria Lopez", kind="call", body="Tried to call", actor=omri
+    )
     client.force_login(omri)
     page = client.get(FEED).content.decode()
     assert "Maria Lopez" in page
@@ -69,7 +71,12 @@ def test_filters_by_office_type_user_and_date(client, owner, sliding, garage):
     TimelineEntryFactory(office=sliding, subject_label="Alpha", kind="note", actor=dana)
     TimelineEntryFactory(office=garage, subject_label="Bravo", kind="note")
     TimelineEntryFactory(office=sliding, subject_label="Charlie", kind="call", actor=dana)
-    TimelineEntryFactory(office=sliding, subject_label="Delta", kind="note", created_at=now - datetime.timedelta(days=3))
+    TimelineEntryFactory(
+        office=sliding,
+        subject_label="Delta",
+        kind="note",
+        created_at=now - datetime.timedelta(days=3),
+    )
     client.force_login(owner)
 
     def labels(**params):
@@ -81,7 +88,11 @@ def test_filters_by_office_type_user_and_date(client, owner, sliding, garage):
     assert labels(kind=["note"]) == {"Alpha", "Bravo", "Delta"}
     assert labels(user=dana.pk) == {"Alpha", "Charlie"}
     assert labels(range="48h") == {"Alpha", "Bravo", "Charlie"}
-    day = (now - datetime.timedelta(days=3)).astimezone(datetime.timezone(datetime.timedelta(hours=-5))).date()
+    day = (
+        (now - datetime.timedelta(days=3))
+        .astimezone(datetime.timezone(datetime.timedelta(hours=-5)))
+        .date()
+    )
     assert labels(range="custom", date_from=day.isoformat(), date_to=day.isoformat()) == {"Delta"}
     assert labels(office=[sliding.pk], kind=["note"], range="48h") == {"Alpha"}
 
@@ -100,7 +111,9 @@ def test_today_follows_the_new_york_clock(client, owner, sliding):
 
 def test_a_backwards_custom_range_is_explained(client, owner):
     client.force_login(owner)
-    page = client.get(FEED, {"range": "custom", "date_from": "2026-05-10", "date_to": "2026-05-01"}).content.decode()
+    page = client.get(
+        FEED, {"range": "custom", "date_from": "2026-05-10", "date_to": "2026-05-01"}
+    ).content.decode()
     assert "The start date must be on or before the end date." in page
 
 
@@ -109,13 +122,17 @@ def test_scrolling_pages_by_keyset_through_every_entry_once(client, owner, slidi
     # Pairs share a timestamp, so the id must break ties without skipping or repeating.
     for number in range(120):
         TimelineEntryFactory(
-            office=sliding, subject_label=f"Lead {number:03d}", created_at=start + datetime.timedelta(seconds=number // 2)
+            office=sliding,
+            subject_label=f"Lead {number:03d}",
+            created_at=start + datetime.timedelta(seconds=number // 2),
         )
     client.force_login(owner)
     seen, cursor, pages = [], "", 0
     while True:
         params = {"cursor": cursor} if cursor else {}
-        response = client.get(FEED, params, headers={"HX-Request": "true", "HX-Target": "feed-more"})
+        response = client.get(
+            FEED, params, headers={"HX-Request": "true", "HX-Target": "feed-more"}
+        )
         rows = response.context["page"].rows
         seen += [row.subject_label for row in rows]
         cursor = response.context["page"].next_cursor
@@ -124,7 +141,9 @@ def test_scrolling_pages_by_keyset_through_every_entry_once(client, owner, slidi
             break
     assert pages == 3
     assert seen == [f"Lead {number:03d}" for number in reversed(range(120))]
-    assert "OFFSET" not in str(TimelineEntry.objects.order_by("-created_at", "-pk")[:51].query).upper()
+    assert (
+        "OFFSET" not in str(TimelineEntry.objects.order_by("-created_at", "-pk")[:51].query).upper()
+    )
 
 
 def test_the_first_page_carries_a_sentinel_that_loads_older_rows(client, owner, sliding):

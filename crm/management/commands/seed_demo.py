@@ -49,4 +49,6 @@ class Command(BaseCommand):
                 partner_name=partner,
                 password=PASSWORD,
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}")
+        )
