@@ -63,7 +63,9 @@ class User(AbstractBaseUser):
     partner_name = models.CharField(
         max_length=80, blank=True, help_text="Partner logins see only records tied to this name."
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(
+        "Active", default=True, help_text="Off blocks sign-in without deleting."
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     USERNAME_FIELD = "email"
