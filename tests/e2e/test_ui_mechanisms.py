@@ -1,8 +1,8 @@
 from django.core import mail
 from playwright.sync_api import expect
 
-from crm.accounts.services import set_jobs_feature
 from crm.accounts.models import Office
+from crm.accounts.services import set_jobs_feature
 
 
 def test_users_directory_slides_in_from_the_left_and_escape_closes_it(people, sign_in):
