@@ -107,6 +107,8 @@ class User(AbstractBaseUser):
 
     @property
     def office_label(self) -> str:
+        if self.role == Role.PARTNER:
+            return f"partner: {self.partner_name}" if self.partner_name else ""
         if self.sees_all_offices:
             return "all"
         return ",".join(office.name for office in self.offices.all())

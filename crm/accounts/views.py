@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate, login, logout
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_POST
 from crm import permissions
 from crm.accounts import services
 from crm.accounts.forms import CodeRequestForm, CodeSignInForm, PasswordSignInForm
-from crm.accounts.models import User
+from crm.accounts.models import Role, User
 from crm.errors import DomainError
 from crm.navigation import home_url
 
@@ -116,8 +117,13 @@ def sign_out(request):
 
 @permissions.require("users.view")
 def directory(request):
-    """Everyone's user directory (read-only unless owner); a left panel from the topbar."""
+    """Everyone's user directory (read-only unless owner); a left panel from the topbar.
+
+    A partner login is an outside company: it sees the staff, never the other partners.
+    """
     users = User.objects.filter(is_active=True).prefetch_related("offices")
+    if request.user.role == Role.PARTNER:
+        users = users.exclude(Q(role=Role.PARTNER) & ~Q(pk=request.user.pk))
     template = "accounts/_partials/directory.html" if request.htmx else "accounts/directory.html"
     context = {"users": users, "can_manage": permissions.can(request.user, "users.manage")}
     return render(request, template, context)

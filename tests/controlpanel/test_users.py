@@ -157,3 +157,14 @@ def test_directory_opens_as_a_left_panel_from_the_topbar(client):
     page = response.content.decode()
     assert "<html" not in page
     assert 'data-close="left"' in page
+
+
+def test_a_partner_sees_the_staff_but_not_other_partners(client):
+    UserFactory(role=Role.PARTNER, first_name="Rafa", last_name="Raful", partner_name="Raful")
+    UserFactory(role=Role.AGENT, first_name="Dana", last_name="Cruz")
+    gdq = UserFactory(role=Role.PARTNER, first_name="Gus", last_name="Quinn", partner_name="GDQ")
+    client.force_login(gdq)
+    page = client.get(reverse("accounts:directory")).content.decode()
+    assert "Dana Cruz" in page
+    assert "Gus Quinn" in page
+    assert "Rafa Raful" not in page
