@@ -15,12 +15,17 @@ def test_users_directory_slides_in_from_the_left_and_escape_closes_it(people, si
     expect(panel).to_have_class("panel-left")
 
 
-def test_a_dirty_modal_asks_before_an_outside_click_closes_it(people, sign_in, live_server):
+def open_add_user_modal(sign_in, live_server):
     page = sign_in("owner@example.com")
     page.goto(f"{live_server.url}/cp/users")
     page.get_by_role("link", name="+ Add user").click()
     modal = page.locator("#modal")
     expect(modal).to_have_class("modal-backdrop is-open")
+    return page, modal
+
+
+def test_a_dirty_modal_asks_before_an_outside_click_closes_it(people, sign_in, live_server):
+    page, modal = open_add_user_modal(sign_in, live_server)
     page.get_by_label("First name").fill("Dana")
 
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -33,11 +38,7 @@ def test_a_dirty_modal_asks_before_an_outside_click_closes_it(people, sign_in, l
 
 
 def test_a_clean_modal_closes_on_an_outside_click_without_asking(people, sign_in, live_server):
-    page = sign_in("owner@example.com")
-    page.goto(f"{live_server.url}/cp/users")
-    page.get_by_role("link", name="+ Add user").click()
-    modal = page.locator("#modal")
-    expect(modal).to_have_class("modal-backdrop is-open")
+    page, modal = open_add_user_modal(sign_in, live_server)
     page.mouse.click(5, 400)
     expect(modal).to_have_class("modal-backdrop")
 
