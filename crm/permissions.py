@@ -58,6 +58,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         "service_areas.edit", "Pages", "Edit Service Areas", frozenset({OWNER, FINANCE_ADMIN})
     ),
     Capability("help.view", "Pages", "Open Help", EVERYONE),
+    # Leads (spec: Login & roles, Archive & restore, Duplicate cleanup, Offices explained).
+    Capability("leads.create", "Leads", "Create leads by hand", STAFF_WRITERS),
+    Capability(
+        "leads.choose_office", "Leads", "Pick the office of a new lead", ADMINS, "agents get their first office"
+    ),
+    Capability("leads.import", "Leads", "Bulk-import leads (.xlsx / .csv)", ADMINS),
+    Capability("leads.archive", "Leads", "Archive and restore leads", ADMINS),
+    Capability("leads.delete", "Leads", "Delete archived leads for good", frozenset({OWNER})),
+    Capability("leads.duplicates", "Leads", "Duplicate cleanup", frozenset({OWNER})),
     Capability("controlpanel.access", "Pages", "Open the Control Panel", frozenset({OWNER})),
     # Topbar tools.
     Capability(

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crm.accounts",
     "crm.timeline",
     "crm.controlpanel",
+    "leads",
 ]
 
 MIDDLEWARE = [

@@ -58,3 +58,30 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
 
     kind = "office.added"
     text = factory.Sequence(lambda n: f"Office {n} added")
+
+
+def lead_source(key: str = "facebook"):
+    """A built-in source (the data migration creates them all)."""
+    from leads.models import LeadSource
+
+    return LeadSource.objects.get(key=key)
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    """A Fresh Facebook lead in a new office; pass office=, source=, status=... to shape it."""
+
+    class Meta:
+        model = "leads.Lead"
+
+    office = factory.SubFactory(OfficeFactory)
+    source = factory.LazyFunction(lead_source)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone = factory.Sequence(lambda n: f"+1305555{n % 10000:04d}")
+    phone_last10 = factory.LazyAttribute(lambda lead: lead.phone[-10:])
+    email = factory.LazyAttribute(lambda lead: f"{lead.first_name.lower()}@example.net")
+    zip_code = "33101"
+    city = "Miami"
+    state = "FL"
+    timezone = "America/New_York"
+    metro = "Miami, FL"

@@ -1,0 +1,43 @@
+"""Offline geography from the ZIP code (the `zipcodes` package carries its own data)."""
+
+import re
+from dataclasses import dataclass
+
+import zipcodes
+
+
+@dataclass(frozen=True)
+class ZipInfo:
+    zip_code: str
+    city: str
+    state: str
+    timezone: str
+    lat: float | None
+    lng: float | None
+
+
+def clean_zip(raw: str | None) -> str:
+    """The 5-digit ZIP at the start of `raw` ("33101-1234" → "33101"), or ""."""
+    match = re.match(r"\s*(\d{5})", str(raw or ""))
+    return match.group(1) if match else ""
+
+
+def zip_info(raw: str | None) -> ZipInfo | None:
+    zip_code = clean_zip(raw)
+    if not zip_code:
+        return None
+    try:
+        found = zipcodes.matching(zip_code)
+    except (ValueError, TypeError):
+        return None
+    if not found:
+        return None
+    row = found[0]
+    return ZipInfo(
+        zip_code=zip_code,
+        city=row.get("city", ""),
+        state=row.get("state", ""),
+        timezone=row.get("timezone", "") or "",
+        lat=float(row["lat"]) if row.get("lat") else None,
+        lng=float(row["long"]) if row.get("long") else None,
+    )

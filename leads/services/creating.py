@@ -1,0 +1,84 @@
+"""Creating leads: the one action every path uses (manual, import, webhook, booking)."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm import events, geo, phones
+from crm.accounts.models import Office
+from crm.errors import DomainError
+from crm.timeline.services import audit, record
+from leads.metro import metro_for_zip
+from leads.models import Lead, LeadSource, Status
+
+GENERAL_OFFICE = "General"
+
+
+def general_office() -> Office:
+    office = Office.objects.filter(name__iexact=GENERAL_OFFICE).first() or Office.objects.first()
+    if office is None:
+        raise DomainError("Add an office in CP → Offices before taking leads.")
+    return office
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    parts = " ".join((full_name or "").split()).split(" ", 1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def apply_zip(lead: Lead, raw_zip: str) -> None:
+    """Set ZIP and what it implies: city, state, time zone (offline data) and metro."""
+    info = geo.zip_info(raw_zip)
+    lead.zip_code = info.zip_code if info else geo.clean_zip(raw_zip) or (raw_zip or "").strip()[:10]
+    lead.city, lead.state, lead.timezone = (info.city, info.state, info.timezone) if info else ("", "", "")
+    lead.metro = metro_for_zip(lead.zip_code)
+
+
+@transaction.atomic
+def create_lead(
+    *,
+    office: Office,
+    source: LeadSource,
+    first_name: str,
+    last_name: str = "",
+    phone: str = "",
+    actor=None,
+    via: str = "manual",
+    received_at: datetime.datetime | None = None,
+    zip_code: str = "",
+    fee: Decimal | None = None,
+    **fields,
+) -> Lead:
+    """Create a Fresh lead. `phone` must already be E.164 (forms and parsers normalise it).
+
+    Writes the "created" timeline line and audit row, emits `lead.created` (automations,
+    New Lead webhook). `via` says which door it came through (manual, import, webhook...).
+    """
+    if not first_name.strip():
+        raise DomainError("A lead needs a name.")
+    lead = Lead(
+        office=office,
+        source=source,
+        first_name=first_name.strip()[:80],
+        last_name=last_name.strip()[:80],
+        phone=phone,
+        phone_last10=phones.last10(phone),
+        received_at=received_at or timezone.now(),
+        fee=fee,
+        status=Status.FRESH,
+        **fields,
+    )
+    apply_zip(lead, zip_code)
+    lead.save()
+    record(lead, kind="sys", body=f"Lead created ({via}) from {source.label}", actor=actor)
+    audit(
+        "lead.created",
+        f"New {source.label} lead: {lead.full_name}",
+        actor=actor,
+        office=office,
+        metadata={"lead_id": lead.pk, "source": source.key, "via": via},
+    )
+    events.emit("lead.created", office=office, partner_name=lead.partner_name, actor=actor, lead=lead, via=via)
+    return lead

@@ -1,0 +1,231 @@
+"""Working a lead: claim, status, call attempts, inline edits, Workiz number."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm import events, phones
+from crm.errors import DomainError
+from crm.timeline.services import audit, record
+from leads.calling_hours import adjust_to_calling_hours
+from leads.models import CALLBACK_STATUSES, Lead, Status
+from leads.services.creating import apply_zip
+
+
+def _locked(lead: Lead) -> Lead:
+    return Lead.objects.select_for_update().select_related("source", "office").get(pk=lead.pk)
+
+
+@transaction.atomic
+def claim_lead(*, lead: Lead, user) -> Lead:
+    """Stamp `user` as the claimer of a Fresh lead (informational: a later claim wins).
+
+    Raises DomainError unless the lead is Fresh. Timeline "Lead claimed by <name>".
+    """
+    # Locked so two claims in the same second land in order; both stay on the timeline.
+    lead = _locked(lead)
+    if lead.status != Status.FRESH:
+        raise DomainError("Only a Fresh lead can be claimed.")
+    lead.claimed_by, lead.claimed_at = user, timezone.now()
+    lead.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    record(lead, kind="sys", body=f"Lead claimed by {user.first_name}", actor=user)
+    events.emit("lead.claimed", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def change_status(
+    *,
+    lead: Lead,
+    user,
+    status: str,
+    next_contact_at: datetime.datetime | None = None,
+    reason: str = "",
+) -> Lead:
+    """Move a lead to `status` with what that status needs.
+
+    Not Yet Scheduled / Needs a Follow Up / Consultation Call need a next contact;
+    Irrelevant needs a reason. Leaving Fresh clears the claim. Writes the timeline and
+    audit, emits `lead.status_changed` (Irrelevant carries the reason).
+    """
+    if status not in Status.values:
+        raise DomainError("Pick a status from the list.")
+    reason = (reason or "").strip()
+    if status in CALLBACK_STATUSES and next_contact_at is None:
+        raise DomainError(f"{Status(status).label} needs the date and time of the next contact.")
+    if status == Status.IRRELEVANT and not reason:
+        raise DomainError("Say why the lead is irrelevant.")
+    lead = _locked(lead)
+    old = lead.status
+    if old == status and status not in CALLBACK_STATUSES:
+        return lead
+    lead.status = status
+    lead.next_contact_at = next_contact_at if status in CALLBACK_STATUSES else None
+    lead.irrelevant_reason = reason if status == Status.IRRELEVANT else ""
+    if status != Status.FRESH:
+        lead.claimed_by, lead.claimed_at = None, None
+    lead.save()
+    body = f"Status: {Status(old).label} → {Status(status).label}"
+    if lead.next_contact_at:
+        local = lead.next_contact_at.astimezone(lead.local_zone)
+        body += f" · next contact {local:%b %-d, %-I:%M %p} {local.tzname()}"
+    if reason:
+        body += f" · reason: {reason}"
+    record(lead, kind="status", body=body, actor=user, data={"old": old, "new": status})
+    audit(
+        "lead.status_changed",
+        f"{lead.full_name}: {Status(old).label} → {Status(status).label}",
+        actor=user,
+        office=lead.office,
+        metadata={"lead_id": lead.pk, "old": old, "new": status, "reason": reason},
+    )
+    events.emit(
+        "lead.status_changed",
+        office=lead.office,
+        partner_name=lead.partner_name,
+        actor=user,
+        lead=lead,
+        old=old,
+        new=status,
+        reason=reason,
+    )
+    return lead
+
+
+class SequenceFinished(DomainError):
+    """The source's snooze sequence is used up: offer Irrelevant instead of a snooze."""
+
+
+@transaction.atomic
+def log_call_attempt(*, lead: Lead, user) -> Lead:
+    """"Tried to Call": count the attempt and snooze by the source's sequence.
+
+    next_contact = now + the step for this attempt, moved into the lead's calling
+    window. Once every step is used, raises SequenceFinished and changes nothing.
+    """
+    lead = _locked(lead)
+    if lead.status not in (Status.FRESH, *CALLBACK_STATUSES):
+        raise DomainError("Call attempts are logged on open leads only.")
+    steps = lead.source.snooze_steps or []
+    if lead.call_count >= len(steps):
+        raise SequenceFinished(
+            f"All {len(steps)} attempts of the {lead.source.label} sequence are used. "
+            "Mark the lead Irrelevant, or set the next contact by hand."
+        )
+    minutes = steps[lead.call_count]
+    lead.call_count += 1
+    lead.next_contact_at = adjust_to_calling_hours(lead, timezone.now() + datetime.timedelta(minutes=minutes))
+    lead.save(update_fields=["call_count", "next_contact_at", "updated_at"])
+    local = lead.next_contact_at.astimezone(lead.local_zone)
+    record(
+        lead,
+        kind="call",
+        body=f"📞 Tried to call (attempt {lead.call_count}/{len(steps)}) · next try "
+        f"{local:%b %-d, %-I:%M %p} {local.tzname()}",
+        actor=user,
+        data={"attempt": lead.call_count, "snooze_minutes": minutes},
+    )
+    events.emit("lead.call_logged", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+# Inline-editable fields and their labels; office, phone and ZIP have rules of their own.
+EDITABLE_FIELDS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "phone": "Phone",
+    "email": "Email",
+    "zip_code": "ZIP",
+    "campaign": "Campaign",
+    "ad_name": "Ad name",
+    "adset_name": "Ad set",
+    "partner_name": "Partner",
+    "service_type": "Service type",
+    "how_soon": "How soon",
+    "notes": "Notes",
+    "office": "Office",
+    "is_transferred": "Transferred",
+}
+
+
+@transaction.atomic
+def update_field(*, lead: Lead, user, field: str, value) -> Lead:
+    """Save one inline edit (already cleaned by the form) and note it on the timeline."""
+    if field not in EDITABLE_FIELDS:
+        raise DomainError("That field cannot be edited here.")
+    lead = _locked(lead)
+    old = getattr(lead, field)
+    if field == "phone":
+        lead.phone, lead.phone_last10 = value, phones.last10(value)
+    elif field == "zip_code":
+        apply_zip(lead, value)
+    else:
+        setattr(lead, field, value)
+    new = getattr(lead, field)
+    if new == old:
+        return lead
+    lead.save()
+    label = EDITABLE_FIELDS[field]
+    body = f"✏️ {label} updated" if field == "notes" else f"✏️ {label}: {old or '—'} → {new or '—'}"
+    if field == "phone":
+        body = f"✏️ Phone changed to {phones.pretty(new)}"
+    record(lead, kind="note" if field == "notes" else "sys", body=body, actor=user)
+    events.emit("lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
+    """Jobs-off offices: record the Workiz job number of a Converted lead."""
+    job_number = job_number.strip()
+    if not job_number:
+        raise DomainError("Enter the Workiz job number.")
+    lead = _locked(lead)
+    if lead.status != Status.CONVERTED:
+        raise DomainError("Only a Converted lead is opened in Workiz.")
+    lead.workiz_job_number = job_number
+    lead.save(update_fields=["workiz_job_number", "updated_at"])
+    record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=user)
+    events.emit("lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def archive_lead(*, lead: Lead, user) -> Lead:
+    lead = _locked(lead)
+    if lead.is_archived:
+        return lead
+    lead.is_archived, lead.archived_at = True, timezone.now()
+    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    record(lead, kind="sys", body="📦 Archived", actor=user)
+    audit("lead.archived", f"{lead.full_name} archived", actor=user, office=lead.office, metadata={"lead_id": lead.pk})
+    events.emit("lead.archived", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def restore_lead(*, lead: Lead, user) -> Lead:
+    lead = _locked(lead)
+    if not lead.is_archived:
+        return lead
+    lead.is_archived, lead.archived_at = False, None
+    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    record(lead, kind="sys", body="↩ Restored from the archive", actor=user)
+    audit("lead.restored", f"{lead.full_name} restored", actor=user, office=lead.office, metadata={"lead_id": lead.pk})
+    events.emit("lead.restored", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    return lead
+
+
+@transaction.atomic
+def delete_lead(*, lead: Lead, user) -> None:
+    """Owner-only, permanent: the lead, its timeline and its BookBack calls go."""
+    from crm.timeline.models import TimelineEntry
+
+    if not lead.is_archived:
+        raise DomainError("Archive the lead before deleting it for good.")
+    label, office, pk = lead.full_name, lead.office, lead.pk
+    TimelineEntry.objects.for_subject(lead).delete()
+    lead.delete()
+    audit("lead.deleted", f"{label} deleted for good", actor=user, office=office, metadata={"lead_id": pk})
+    events.emit("lead.deleted", office=office, actor=user, lead_id=pk)
