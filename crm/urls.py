@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("crm.accounts.urls")),
     path("", include("crm.timeline.urls")),
     path("cp/", include("crm.controlpanel.urls")),
+    path("", include("leads.urls")),
 ]

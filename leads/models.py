@@ -113,6 +113,23 @@ class LeadQuerySet(OfficeScopedQuerySet):
     def dashboard_order(self, now=None) -> "LeadQuerySet":
         return self.with_tier(now).order_by("tier", "-received_at", "-id")
 
+    def search(self, text: str) -> "LeadQuerySet":
+        """Fuzzy-ish search: every word must match name, phone, email, campaign or ZIP."""
+        leads = self
+        for word in text.split()[:6]:
+            digits = "".join(ch for ch in word if ch.isdigit())
+            match = (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(campaign__icontains=word)
+                | Q(zip_code__startswith=word)
+            )
+            if len(digits) >= 3:
+                match |= Q(phone_last10__contains=digits)
+            leads = leads.filter(match)
+        return leads
+
     def with_urgency(self, urgencies: list[str], now=None) -> "LeadQuerySet":
         now = now or timezone.now()
         due = Q(status__in=CALLBACK_STATUSES, next_contact_at__lte=now)

@@ -1,0 +1,136 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from crm import phones
+from crm.accounts.models import Office
+from crm.dateranges import DateRangeForm
+from crm.widgets import MultiSelectDropdown
+from leads.models import Lead, LeadSource, Status, Urgency
+
+class LeadFilterForm(DateRangeForm):
+    """The dashboard's filter row; every value lives in the URL."""
+
+    office = forms.ModelMultipleChoiceField(queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown)
+    status = forms.MultipleChoiceField(choices=Status.choices, required=False, widget=MultiSelectDropdown)
+    source = forms.ModelMultipleChoiceField(
+        queryset=LeadSource.objects.none(), required=False, widget=MultiSelectDropdown
+    )
+    urgency = forms.MultipleChoiceField(choices=Urgency.choices, required=False, widget=MultiSelectDropdown)
+    transferred = forms.BooleanField(required=False, label="🔀 Transferred")
+    bookback = forms.BooleanField(required=False, label="⚡ BookBack")
+    q = forms.CharField(required=False, label="Search", max_length=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = Office.objects.filter(id__in=user.office_ids)
+        self.fields["source"].queryset = LeadSource.objects.all()
+
+    def apply(self, leads, now):
+        data = self.cleaned_data
+        if data.get("office"):
+            leads = leads.filter(office__in=data["office"])
+        if data.get("status"):
+            leads = leads.filter(status__in=data["status"])
+        if data.get("source"):
+            leads = leads.filter(source__in=data["source"])
+        if data.get("urgency"):
+            leads = leads.with_urgency(data["urgency"], now)
+        if data.get("transferred"):
+            leads = leads.filter(is_transferred=True)
+        if data.get("bookback"):
+            leads = leads.filter(is_bookback=True)
+        if data.get("q"):
+            leads = leads.search(data["q"])
+        return self.filter_created(leads, field="received_at")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    next_contact = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label="Next contact",
+    )
+    reason = forms.CharField(required=False, max_length=300, label="Why irrelevant?")
+
+    def __init__(self, *args, lead: Lead, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead = lead
+
+    def clean_next_contact(self):
+        """The picker shows the lead's local time; store the instant."""
+        value = self.cleaned_data.get("next_contact")
+        if value is None:
+            return None
+        return timezone.make_aware(value.replace(tzinfo=None), self.lead.local_zone)
+
+
+class LeadCreateForm(forms.Form):
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80, required=False)
+    phone = forms.CharField(max_length=30)
+    email = forms.EmailField(required=False)
+    zip_code = forms.CharField(max_length=10, required=False, label="ZIP")
+    source = forms.ModelChoiceField(queryset=LeadSource.objects.none())
+    office = forms.ModelChoiceField(queryset=Office.objects.none(), required=False)
+    service_type = forms.CharField(max_length=200, required=False, label="Service")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, can_choose_office: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = LeadSource.objects.filter(is_active=True)
+        self.fields["source"].initial = LeadSource.objects.filter(key="manual").first()
+        if can_choose_office:
+            self.fields["office"].queryset = Office.objects.filter(id__in=user.office_ids)
+            self.fields["office"].required = True
+        else:
+            del self.fields["office"]
+
+    def clean_phone(self):
+        try:
+            return phones.normalize_phone(self.cleaned_data["phone"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class FieldForm(forms.Form):
+    """One inline edit from the detail panel: validates the value of `field`."""
+
+    def __init__(self, *args, field: str, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_name = field
+        if field == "phone":
+            self.fields["value"] = forms.CharField(max_length=30)
+        elif field == "email":
+            self.fields["value"] = forms.EmailField(required=False)
+        elif field == "office":
+            self.fields["value"] = forms.ModelChoiceField(queryset=Office.objects.filter(id__in=user.office_ids))
+        elif field == "is_transferred":
+            self.fields["value"] = forms.BooleanField(required=False)
+        elif field == "notes":
+            self.fields["value"] = forms.CharField(required=False, max_length=20000)
+        elif field == "first_name":
+            self.fields["value"] = forms.CharField(max_length=80)
+        else:
+            max_length = Lead._meta.get_field(field).max_length
+            self.fields["value"] = forms.CharField(required=False, max_length=max_length)
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if self.field_name == "phone":
+            try:
+                return phones.normalize_phone(value)
+            except ValueError as error:
+                raise forms.ValidationError(str(error)) from error
+        return value
+
+
+class WorkizForm(forms.Form):
+    job_number = forms.CharField(max_length=40, label="Workiz job number")
+
+
+def local_input_value(lead: Lead, when: datetime.datetime | None) -> str:
+    return when.astimezone(lead.local_zone).strftime("%Y-%m-%dT%H:%M") if when else ""

@@ -1,0 +1,231 @@
+"""The Leads dashboard and the lead detail panel. Thin: forms parse, `visible_to` scopes,
+`crm.permissions` decides, one action in `leads.services` writes."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from crm import permissions
+from crm.accounts.models import Office
+from crm.errors import DomainError
+from crm.navigation import url_or_none
+from crm.timeline.models import TimelineEntry
+from leads import services
+from leads.calling_hours import is_outside
+from leads.forms import FieldForm, LeadCreateForm, LeadFilterForm, StatusForm, WorkizForm, local_input_value
+from leads.models import Lead, Status
+from leads.services.creating import general_office
+
+PAGE_SIZE = 25
+ROW_TARGETS = {"lead-rows"}  # the live refresh swaps only the table body
+
+
+def _leads(user, *, archived: bool = False):
+    return Lead.objects.visible_to(user, archived=archived).select_related("office", "source", "claimed_by")
+
+
+def _lead_or_404(request, pk: int, *, archived: bool = False) -> Lead:
+    return get_object_or_404(_leads(request.user, archived=archived), pk=pk)
+
+
+@permissions.require("leads.view")
+def dashboard(request):
+    now = timezone.now()
+    form = LeadFilterForm(request.GET, user=request.user)
+    leads = _leads(request.user)
+    leads = form.apply(leads, now) if form.is_valid() else leads.none()
+    page = Paginator(leads.dashboard_order(now), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [_row(lead, request.user, now) for lead in page.object_list],
+        "query": query.urlencode(),
+        "can": _capabilities(request.user),
+        "links": {"duplicates": url_or_none("leads:duplicates"), "import": url_or_none("leads:import")},
+    }
+    if request.htmx and request.htmx.target in ROW_TARGETS:
+        return render(request, "leads/_partials/rows.html", context)
+    return render(request, "leads/dashboard.html", context)
+
+
+def _row(lead: Lead, user, now) -> dict:
+    return {"lead": lead, "urgency": lead.urgency_at(now), "phone_visible": lead.phone_visible_to(user)}
+
+
+def _capabilities(user) -> dict:
+    names = ["leads.edit", "leads.create", "leads.import", "leads.archive", "leads.delete", "leads.duplicates"]
+    return {name.split(".")[1]: permissions.can(user, name) for name in names}
+
+
+def _panel(request, lead: Lead, *, error: str = "", status_form=None, notice: str = "") -> HttpResponse:
+    lead = Lead.objects.select_related("office", "source", "claimed_by").get(pk=lead.pk)
+    can_choose_office = permissions.can(request.user, "leads.choose_office")
+    context = {
+        "lead": lead,
+        "urgency": lead.urgency,
+        "phone_visible": lead.phone_visible_to(request.user),
+        "can": _capabilities(request.user),
+        "can_choose_office": can_choose_office,
+        "office_choices": Office.objects.filter(id__in=request.user.office_ids) if can_choose_office else [],
+        "status_form": status_form
+        or StatusForm(
+            lead=lead,
+            initial={"status": lead.status, "next_contact": local_input_value(lead, lead.next_contact_at)},
+        ),
+        "outside_calling_hours": lead.status != Status.IRRELEVANT and is_outside(lead),
+        "local_now": timezone.now().astimezone(lead.local_zone),
+        "timeline": TimelineEntry.objects.for_subject(lead).select_related("actor")[:100],
+        "bookback_calls": lead.bookback_calls.all()[:5],
+        "workiz_form": WorkizForm(),
+        "error": error,
+        "notice": notice,
+        "steps_total": len(lead.source.snooze_steps or []),
+    }
+    template = "leads/_partials/panel.html" if request.htmx else "leads/detail.html"
+    return render(request, template, context)
+
+
+@permissions.require("leads.view")
+def detail(request, pk: int):
+    archived = request.GET.get("archived") == "1" and permissions.can(request.user, "leads.archive")
+    return _panel(request, _lead_or_404(request, pk, archived=archived))
+
+
+def _act(request, pk: int, capability: str, action, **kwargs) -> HttpResponse:
+    """Run one lead action for the panel; a refusal re-renders the panel with the reason."""
+    if not permissions.can(request.user, capability):
+        raise PermissionDenied
+    lead = _lead_or_404(request, pk)
+    try:
+        action(lead=lead, user=request.user, **kwargs)
+    except DomainError as error:
+        return _panel(request, lead, error=error.message)
+    return _panel(request, lead)
+
+
+@require_POST
+@permissions.require("leads.edit")
+def claim(request, pk: int):
+    return _act(request, pk, "leads.edit", services.claim_lead)
+
+
+@require_POST
+@permissions.require("leads.edit")
+def call_attempt(request, pk: int):
+    return _act(request, pk, "leads.edit", services.log_call_attempt)
+
+
+@require_POST
+@permissions.require("leads.edit")
+def change_status(request, pk: int):
+    lead = _lead_or_404(request, pk)
+    form = StatusForm(request.POST, lead=lead)
+    if not form.is_valid():
+        return _panel(request, lead, status_form=form, error="Check the status fields.")
+    data = form.cleaned_data
+    try:
+        lead = services.change_status(
+            lead=lead,
+            user=request.user,
+            status=data["status"],
+            next_contact_at=data["next_contact"],
+            reason=data["reason"],
+        )
+    except DomainError as error:
+        return _panel(request, lead, status_form=form, error=error.message)
+    new_job_url = url_or_none("jobs:new")
+    if lead.status == Status.CONVERTED and lead.office.is_jobs_enabled and new_job_url:
+        return HttpResponseClientRedirect(f"{new_job_url}?lead={lead.pk}")
+    return _panel(request, lead)
+
+
+@require_POST
+@permissions.require("leads.edit")
+def edit_field(request, pk: int, field: str):
+    if field not in services.EDITABLE_FIELDS:
+        raise PermissionDenied
+    if field == "office" and not permissions.can(request.user, "leads.choose_office"):
+        raise PermissionDenied
+    lead = _lead_or_404(request, pk)
+    if field == "phone" and not lead.phone_visible_to(request.user) and lead.phone:
+        raise PermissionDenied  # claim first: the number is not yours to see yet
+    form = FieldForm(request.POST, field=field, user=request.user)
+    error, saved = "", False
+    if form.is_valid():
+        try:
+            lead = services.update_field(lead=lead, user=request.user, field=field, value=form.cleaned_data["value"])
+            saved = True
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = " ".join(form.errors.get("value", ["Check this value."]))
+    context = {"lead": lead, "field": field, "error": error, "saved": saved, "value": request.POST.get("value", "")}
+    return render(request, "leads/_partials/field_status.html", context)
+
+
+@require_POST
+@permissions.require("leads.edit")
+def opened_in_workiz(request, pk: int):
+    form = WorkizForm(request.POST)
+    job_number = form.data.get("job_number", "")
+    return _act(request, pk, "leads.edit", services.mark_opened_in_workiz, job_number=job_number)
+
+
+@require_POST
+@permissions.require("leads.archive")
+def archive(request, pk: int):
+    lead = _lead_or_404(request, pk)
+    services.archive_lead(lead=lead, user=request.user)
+    return HttpResponseClientRefresh() if request.htmx else redirect("leads:dashboard")
+
+
+@permissions.require("leads.archive")
+def archived(request):
+    leads = _leads(request.user, archived=True).order_by("-archived_at")[:200]
+    context = {"leads": leads, "can": _capabilities(request.user)}
+    template = "leads/_partials/archived.html" if request.htmx else "leads/archived.html"
+    return render(request, template, context)
+
+
+@require_POST
+@permissions.require("leads.archive")
+def restore(request, pk: int):
+    services.restore_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
+    return archived(request)
+
+
+@require_POST
+@permissions.require("leads.delete")
+def delete(request, pk: int):
+    services.delete_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
+    return archived(request)
+
+
+@permissions.require("leads.create")
+def create(request):
+    can_choose_office = permissions.can(request.user, "leads.choose_office")
+    form = LeadCreateForm(request.POST or None, user=request.user, can_choose_office=can_choose_office)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        office = data.pop("office", None) or _first_office(request.user)
+        try:
+            lead = services.create_lead(office=office, actor=request.user, via="manual", **data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return HttpResponseClientRefresh() if request.htmx else redirect("leads:detail", pk=lead.pk)
+    template = "leads/_partials/create.html" if request.htmx else "leads/create.html"
+    return render(request, template, {"form": form, "error": error})
+
+
+def _first_office(user):
+    """Agents' leads go to their first assigned office (by name)."""
+    office = user.offices.order_by("name").first()
+    return office or general_office()

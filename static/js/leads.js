@@ -1,0 +1,65 @@
+// Leads dashboard: the status picker in the detail panel, and new-lead alerts.
+(function () {
+  "use strict";
+
+  // Status form: show the picker the chosen status needs; save once it is complete.
+  function syncStatusForm(form) {
+    const status = form.querySelector("select[name=status]").value;
+    form.querySelectorAll("[data-show-for]").forEach((box) => {
+      box.hidden = !box.dataset.showFor.split(" ").includes(status);
+    });
+  }
+  function statusFormComplete(form) {
+    const status = form.querySelector("select[name=status]").value;
+    const visible = Array.from(form.querySelectorAll("[data-show-for]")).filter((box) => !box.hidden);
+    return visible.every((box) => box.querySelector("input").value.trim() !== "") && status !== "";
+  }
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest("[data-status-form]");
+    if (!form) return;
+    syncStatusForm(form);
+    if (statusFormComplete(form)) htmx.trigger(form, "submit");
+    else {
+      const missing = Array.from(form.querySelectorAll("[data-show-for]")).find((box) => !box.hidden);
+      if (missing) missing.querySelector("input").focus();
+    }
+  });
+  document.addEventListener("htmx:load", (event) => {
+    event.detail.elt.querySelectorAll && event.detail.elt.querySelectorAll("[data-status-form]").forEach(syncStatusForm);
+  });
+
+  // New leads: rows that appear at the top after a live refresh flash the title.
+  const rows = document.getElementById("lead-rows");
+  if (!rows) return;
+  const baseTitle = document.title;
+  const seen = new Set(Array.from(rows.querySelectorAll("[data-lead-id]")).map((row) => row.dataset.leadId));
+  let unseen = 0;
+  let flashing = null;
+  function flash() {
+    clearInterval(flashing);
+    let on = true;
+    flashing = setInterval(() => {
+      document.title = on ? `(${unseen}) ${baseTitle}` : baseTitle;
+      on = !on;
+    }, 1000);
+    document.title = `(${unseen}) ${baseTitle}`;
+  }
+  function stopFlash() {
+    if (document.hidden) return;
+    clearInterval(flashing);
+    unseen = 0;
+    document.title = baseTitle;
+  }
+  document.addEventListener("visibilitychange", () => setTimeout(stopFlash, 3000));
+  rows.addEventListener("htmx:afterSwap", () => {
+    const template = document.getElementById("lead-count-update");
+    if (template) document.querySelectorAll("#lead-count, .pager .muted").forEach((el) => { el.textContent = template.content.textContent.trim(); });
+    const fresh = Array.from(rows.querySelectorAll("[data-lead-id]")).filter((row) => !seen.has(row.dataset.leadId));
+    fresh.forEach((row) => { seen.add(row.dataset.leadId); row.classList.add("is-new"); });
+    if (!fresh.length) return;
+    unseen += fresh.length;
+    flash();
+    if (!document.hidden) setTimeout(stopFlash, 6000);
+    window.BookBack.notify(`New lead${fresh.length > 1 ? "s" : ""}`, fresh.map((row) => row.dataset.leadName).join(", "));
+  });
+})();
