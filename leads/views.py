@@ -17,7 +17,7 @@ from crm.timeline.models import TimelineEntry
 from leads import services
 from leads.calling_hours import is_outside
 from leads.forms import FieldForm, LeadCreateForm, LeadFilterForm, StatusForm, WorkizForm, local_input_value
-from leads.models import Lead, Status
+from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.services.creating import general_office
 
 PAGE_SIZE = 25
@@ -79,7 +79,8 @@ def _panel(request, lead: Lead, *, error: str = "", status_form=None, notice: st
             initial={"status": lead.status, "next_contact": local_input_value(lead, lead.next_contact_at)},
         ),
         "outside_calling_hours": lead.status != Status.IRRELEVANT and is_outside(lead),
-        "local_now": timezone.now().astimezone(lead.local_zone),
+        "local_time": f"{timezone.now().astimezone(lead.local_zone):%-I:%M %p %Z}",
+        "callback_statuses": CALLBACK_STATUSES,
         "timeline": TimelineEntry.objects.for_subject(lead).select_related("actor")[:100],
         "bookback_calls": lead.bookback_calls.all()[:5],
         "workiz_form": WorkizForm(),

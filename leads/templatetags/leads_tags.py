@@ -14,8 +14,31 @@ def lead_local(when, lead):
 
 
 @register.filter
+def lead_local_short(when, lead):
+    """`when` on the lead's clock, compact for tables: "May 3, 9:00 AM"."""
+    return f"{when.astimezone(lead.local_zone):%b %-d, %-I:%M %p}" if when else ""
+
+
+@register.filter
 def tz_abbr(lead):
     """The lead's time-zone abbreviation right now (EST, CDT...), or "" without a ZIP."""
     if not lead.timezone:
         return ""
     return timezone.now().astimezone(lead.local_zone).tzname()
+
+
+@register.filter
+def ago(when):
+    """Compact age for tables: "now", "12m", "5h", "3d", then the date."""
+    if not when:
+        return ""
+    seconds = (timezone.now() - when).total_seconds()
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h ago"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}d ago"
+    return f"{when:%b %-d}"

@@ -24,9 +24,6 @@
       if (missing) missing.querySelector("input").focus();
     }
   });
-  document.addEventListener("htmx:load", (event) => {
-    event.detail.elt.querySelectorAll && event.detail.elt.querySelectorAll("[data-status-form]").forEach(syncStatusForm);
-  });
 
   // New leads: rows that appear at the top after a live refresh flash the title.
   const rows = document.getElementById("lead-rows");

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: the four offices and one user per role (password demo1234).
+"""Demo data for `make run`: the four offices, one user per role (password demo1234), and
+the demo leads with calling hours for every state.
 
 Runs once: a second call finds the owner and changes nothing.
 """
@@ -8,6 +9,7 @@ from django.db import transaction
 
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
+from leads import demo as leads_demo
 
 PASSWORD = "demo1234"
 OFFICES = [("Sliding", True), ("Garage", True), ("General", True), ("Joes Doors FL", False)]
@@ -24,7 +26,7 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo offices and users once (password demo1234)."
+    help = "Load the demo offices, users (password demo1234) and leads, once."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -49,6 +51,8 @@ class Command(BaseCommand):
                 partner_name=partner,
                 password=PASSWORD,
             )
+        leads_demo.seed_calling_hours()
+        leads_demo.seed_leads()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}")
         )
