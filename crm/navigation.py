@@ -17,7 +17,7 @@ class NavItem:
     label: str
     url_name: str
     capability: str
-    panel: str = ""  # "left": the link opens in the left slide-in panel
+    panel: str = ""  # "left": opens in the left slide-in panel; "modal": in the modal
 
 
 PAGES = (
@@ -29,6 +29,7 @@ PAGES = (
     NavItem("Help", "help:index", "help.view"),
 )
 TOOLS = (
+    NavItem("🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal"),
     NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
     NavItem("📋 Timeline", "timeline:feed", "timeline.view"),
     NavItem("📋 Audit Log", "timeline:audit", "audit.view"),

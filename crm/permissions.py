@@ -61,7 +61,11 @@ CAPABILITIES: tuple[Capability, ...] = (
     # Leads (spec: Login & roles, Archive & restore, Duplicate cleanup, Offices explained).
     Capability("leads.create", "Leads", "Create leads by hand", STAFF_WRITERS),
     Capability(
-        "leads.choose_office", "Leads", "Pick the office of a new lead", ADMINS, "agents get their first office"
+        "leads.choose_office",
+        "Leads",
+        "Pick the office of a new lead",
+        ADMINS,
+        "agents get their first office",
     ),
     Capability("leads.import", "Leads", "Bulk-import leads (.xlsx / .csv)", ADMINS),
     Capability("leads.archive", "Leads", "Archive and restore leads", ADMINS),

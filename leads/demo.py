@@ -9,38 +9,72 @@ from django.utils import timezone
 from crm.accounts.models import Office, Role, User
 from leads import services
 from leads.models import CallingHours, LeadSource, Status
+from leads.services.settings import US_STATES
 
-STATES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
-    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
-).split()
 # A few states call later on weekdays and keep Sundays short (Sunday-sensitive markets).
-SPECIAL_HOURS = {"TX": (9, 20, 12, 18), "FL": (8, 21, 10, 18), "CA": (8, 20, None, None), "UT": (9, 20, 12, 17)}
+SPECIAL_HOURS = {
+    "TX": (9, 20, 12, 18),
+    "FL": (8, 21, 10, 18),
+    "CA": (8, 20, None, None),
+    "UT": (9, 20, 12, 17),
+}
 
 PEOPLE = [
-    ("Maria", "Lopez", "33101"), ("James", "Carter", "30303"), ("Aisha", "Khan", "77002"),
-    ("Robert", "Nguyen", "90210"), ("Linda", "Brooks", "60601"), ("Carlos", "Mendez", "85004"),
-    ("Emily", "Stone", "98101"), ("David", "Kim", "10001"), ("Sofia", "Rossi", "02134"),
-    ("Michael", "Reed", "75201"), ("Grace", "Park", "94103"), ("Daniel", "Cohen", "33131"),
-    ("Olivia", "Hart", "32801"), ("Ethan", "Price", "80202"), ("Chloe", "Adams", "19103"),
-    ("Lucas", "Rivera", "33602"), ("Hannah", "Wells", "28202"), ("Noah", "Patel", "37203"),
-    ("Ava", "Murphy", "97205"), ("Big", "Lou", "33139"), ("Carmen", "Diaz", "33125"),
-    ("Mike", "Patel", "33301"), ("Sarah", "Kim", "33401"), ("Tom", "Becker", "48226"),
-    ("Nina", "Alvarez", "78701"), ("Peter", "Olsen", "55401"), ("Rosa", "Gomez", "89101"),
-    ("Kevin", "Long", "84101"), ("Julia", "Fox", "63101"), ("Omar", "Haddad", "21201"),
+    ("Maria", "Lopez", "33101"),
+    ("James", "Carter", "30303"),
+    ("Aisha", "Khan", "77002"),
+    ("Robert", "Nguyen", "90210"),
+    ("Linda", "Brooks", "60601"),
+    ("Carlos", "Mendez", "85004"),
+    ("Emily", "Stone", "98101"),
+    ("David", "Kim", "10001"),
+    ("Sofia", "Rossi", "02134"),
+    ("Michael", "Reed", "75201"),
+    ("Grace", "Park", "94103"),
+    ("Daniel", "Cohen", "33131"),
+    ("Olivia", "Hart", "32801"),
+    ("Ethan", "Price", "80202"),
+    ("Chloe", "Adams", "19103"),
+    ("Lucas", "Rivera", "33602"),
+    ("Hannah", "Wells", "28202"),
+    ("Noah", "Patel", "37203"),
+    ("Ava", "Murphy", "97205"),
+    ("Big", "Lou", "33139"),
+    ("Carmen", "Diaz", "33125"),
+    ("Mike", "Patel", "33301"),
+    ("Sarah", "Kim", "33401"),
+    ("Tom", "Becker", "48226"),
+    ("Nina", "Alvarez", "78701"),
+    ("Peter", "Olsen", "55401"),
+    ("Rosa", "Gomez", "89101"),
+    ("Kevin", "Long", "84101"),
+    ("Julia", "Fox", "63101"),
+    ("Omar", "Haddad", "21201"),
 ]
-SERVICES = ["Sliding door off track", "Garage door spring broke", "New garage opener", "Patio door lock",
-            "Door won't close", "Replace sliding screen", "HVAC not cooling", "Garage door noisy"]
+SERVICES = [
+    "Sliding door off track",
+    "Garage door spring broke",
+    "New garage opener",
+    "Patio door lock",
+    "Door won't close",
+    "Replace sliding screen",
+    "HVAC not cooling",
+    "Garage door noisy",
+]
 CAMPAIGNS = ["Spring Doors", "Garage Repair FL", "Sliding Door Fix", "Homeowners 35+", ""]
 
 
 def seed_calling_hours() -> None:
-    for state in STATES:
+    for state, _name in US_STATES:
         start, end, sunday_start, sunday_end = SPECIAL_HOURS.get(state, (9, 21, None, None))
         CallingHours.objects.update_or_create(
             state=state,
-            defaults={"start_hour": start, "end_hour": end, "sunday_start_hour": sunday_start,
-                      "sunday_end_hour": sunday_end},
+            defaults={
+                "start_hour": start,
+                "end_hour": end,
+                "sunday_start_hour": sunday_start,
+                "sunday_end_hour": sunday_end,
+            },
         )
 
 
@@ -48,15 +82,29 @@ def seed_leads(count: int = 60) -> None:
     rng = random.Random(42)
     offices = list(Office.objects.order_by("name"))
     sources = {source.key: source for source in LeadSource.objects.all()}
-    source_weights = [("facebook", 5), ("google", 3), ("lsa", 2), ("yelp", 2), ("angi", 2), ("thumbtack", 1),
-                      ("website", 1), ("nextdoor", 1), ("online_booking", 1), ("bookback", 1)]
+    source_weights = [
+        ("facebook", 5),
+        ("google", 3),
+        ("lsa", 2),
+        ("yelp", 2),
+        ("angi", 2),
+        ("thumbtack", 1),
+        ("website", 1),
+        ("nextdoor", 1),
+        ("online_booking", 1),
+        ("bookback", 1),
+    ]
     agents = list(User.objects.filter(role__in=[Role.AGENT, Role.ADMIN]))
     now = timezone.now()
     for number in range(count):
         first, last, zip_code = PEOPLE[number % len(PEOPLE)]
         if number >= len(PEOPLE):
-            last = rng.choice(["Miller", "Davis", "Wilson", "Moore", "Taylor", "Anderson", "Thomas", "Jackson"])
-        key = rng.choices([key for key, _ in source_weights], [weight for _, weight in source_weights])[0]
+            last = rng.choice(
+                ["Miller", "Davis", "Wilson", "Moore", "Taylor", "Anderson", "Thomas", "Jackson"]
+            )
+        key = rng.choices(
+            [key for key, _ in source_weights], [weight for _, weight in source_weights]
+        )[0]
         office = offices[number % len(offices)]
         lead = services.create_lead(
             office=office,
@@ -88,18 +136,34 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
         return  # the newest stay Fresh, some claimed
     bucket = number % 6
     if bucket == 0:
-        services.change_status(lead=lead, user=agent, status=Status.NEEDS_FOLLOW_UP,
-                               next_contact_at=now - datetime.timedelta(hours=rng.randint(1, 20)))
+        services.change_status(
+            lead=lead,
+            user=agent,
+            status=Status.NEEDS_FOLLOW_UP,
+            next_contact_at=now - datetime.timedelta(hours=rng.randint(1, 20)),
+        )
     elif bucket == 1:
-        services.change_status(lead=lead, user=agent, status=Status.NOT_YET_SCHEDULED,
-                               next_contact_at=now + datetime.timedelta(hours=rng.randint(2, 48)))
+        services.change_status(
+            lead=lead,
+            user=agent,
+            status=Status.NOT_YET_SCHEDULED,
+            next_contact_at=now + datetime.timedelta(hours=rng.randint(2, 48)),
+        )
     elif bucket == 2:
-        services.change_status(lead=lead, user=agent, status=Status.CONSULTATION_CALL,
-                               next_contact_at=now + datetime.timedelta(days=rng.randint(1, 4), hours=2))
+        services.change_status(
+            lead=lead,
+            user=agent,
+            status=Status.CONSULTATION_CALL,
+            next_contact_at=now + datetime.timedelta(days=rng.randint(1, 4), hours=2),
+        )
     elif bucket == 3:
         services.change_status(lead=lead, user=agent, status=Status.CONVERTED)
     elif bucket == 4:
-        services.change_status(lead=lead, user=agent, status=Status.IRRELEVANT,
-                               reason=rng.choice(["Wrong service", "Outside service area", "Prank call"]))
+        services.change_status(
+            lead=lead,
+            user=agent,
+            status=Status.IRRELEVANT,
+            reason=rng.choice(["Wrong service", "Outside service area", "Prank call"]),
+        )
     else:
         services.claim_lead(lead=lead, user=agent)

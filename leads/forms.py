@@ -9,15 +9,22 @@ from crm.dateranges import DateRangeForm
 from crm.widgets import MultiSelectDropdown
 from leads.models import Lead, LeadSource, Status, Urgency
 
+
 class LeadFilterForm(DateRangeForm):
     """The dashboard's filter row; every value lives in the URL."""
 
-    office = forms.ModelMultipleChoiceField(queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown)
-    status = forms.MultipleChoiceField(choices=Status.choices, required=False, widget=MultiSelectDropdown)
+    office = forms.ModelMultipleChoiceField(
+        queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown
+    )
+    status = forms.MultipleChoiceField(
+        choices=Status.choices, required=False, widget=MultiSelectDropdown
+    )
     source = forms.ModelMultipleChoiceField(
         queryset=LeadSource.objects.none(), required=False, widget=MultiSelectDropdown
     )
-    urgency = forms.MultipleChoiceField(choices=Urgency.choices, required=False, widget=MultiSelectDropdown)
+    urgency = forms.MultipleChoiceField(
+        choices=Urgency.choices, required=False, widget=MultiSelectDropdown
+    )
     transferred = forms.BooleanField(required=False, label="🔀 Transferred")
     bookback = forms.BooleanField(required=False, label="⚡ BookBack")
     q = forms.CharField(required=False, label="Search", max_length=100)
@@ -107,7 +114,9 @@ class FieldForm(forms.Form):
         elif field == "email":
             self.fields["value"] = forms.EmailField(required=False)
         elif field == "office":
-            self.fields["value"] = forms.ModelChoiceField(queryset=Office.objects.filter(id__in=user.office_ids))
+            self.fields["value"] = forms.ModelChoiceField(
+                queryset=Office.objects.filter(id__in=user.office_ids)
+            )
         elif field == "is_transferred":
             self.fields["value"] = forms.BooleanField(required=False)
         elif field == "notes":

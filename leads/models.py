@@ -55,7 +55,9 @@ class LeadSource(models.Model):
     is_active = models.BooleanField("Active", default=True)
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     sort_order = models.PositiveIntegerField(default=0)
-    snooze_steps = models.JSONField(default=list, blank=True, help_text="Minutes between call attempts.")
+    snooze_steps = models.JSONField(
+        default=list, blank=True, help_text="Minutes between call attempts."
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -190,7 +192,9 @@ class Lead(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             # The dashboard: live rows by office, newest first (tier is computed per render).
-            models.Index(fields=["is_archived", "office", "-received_at"], name="lead_dashboard_idx"),
+            models.Index(
+                fields=["is_archived", "office", "-received_at"], name="lead_dashboard_idx"
+            ),
             models.Index(fields=["is_archived", "-received_at"], name="lead_recent_idx"),
             models.Index(fields=["status", "next_contact_at"], name="lead_due_idx"),
             models.Index(fields=["source", "-received_at"], name="lead_source_idx"),
@@ -223,7 +227,9 @@ class Lead(models.Model):
     @property
     def local_zone(self) -> ZoneInfo:
         try:
-            return ZoneInfo(self.timezone) if self.timezone else ZoneInfo(settings.BUSINESS_TIME_ZONE)
+            return (
+                ZoneInfo(self.timezone) if self.timezone else ZoneInfo(settings.BUSINESS_TIME_ZONE)
+            )
         except (KeyError, ValueError):
             return ZoneInfo(settings.BUSINESS_TIME_ZONE)
 

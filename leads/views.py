@@ -16,7 +16,14 @@ from crm.navigation import url_or_none
 from crm.timeline.models import TimelineEntry
 from leads import services
 from leads.calling_hours import is_outside
-from leads.forms import FieldForm, LeadCreateForm, LeadFilterForm, StatusForm, WorkizForm, local_input_value
+from leads.forms import (
+    FieldForm,
+    LeadCreateForm,
+    LeadFilterForm,
+    StatusForm,
+    WorkizForm,
+    local_input_value,
+)
 from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.services.creating import general_office
 
@@ -25,7 +32,9 @@ ROW_TARGETS = {"lead-rows"}  # the live refresh swaps only the table body
 
 
 def _leads(user, *, archived: bool = False):
-    return Lead.objects.visible_to(user, archived=archived).select_related("office", "source", "claimed_by")
+    return Lead.objects.visible_to(user, archived=archived).select_related(
+        "office", "source", "claimed_by"
+    )
 
 
 def _lead_or_404(request, pk: int, *, archived: bool = False) -> Lead:
@@ -47,7 +56,6 @@ def dashboard(request):
         "rows": [_row(lead, request.user, now) for lead in page.object_list],
         "query": query.urlencode(),
         "can": _capabilities(request.user),
-        "links": {"duplicates": url_or_none("leads:duplicates"), "import": url_or_none("leads:import")},
     }
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, "leads/_partials/rows.html", context)
@@ -55,15 +63,21 @@ def dashboard(request):
 
 
 def _row(lead: Lead, user, now) -> dict:
-    return {"lead": lead, "urgency": lead.urgency_at(now), "phone_visible": lead.phone_visible_to(user)}
+    return {
+        "lead": lead,
+        "urgency": lead.urgency_at(now),
+        "phone_visible": lead.phone_visible_to(user),
+    }
 
 
 def _capabilities(user) -> dict:
-    names = ["leads.edit", "leads.create", "leads.import", "leads.archive", "leads.delete", "leads.duplicates"]
+    names = ["leads.edit", "leads.create", "leads.import", "leads.archive", "leads.delete"]
     return {name.split(".")[1]: permissions.can(user, name) for name in names}
 
 
-def _panel(request, lead: Lead, *, error: str = "", status_form=None, notice: str = "") -> HttpResponse:
+def _panel(
+    request, lead: Lead, *, error: str = "", status_form=None, notice: str = ""
+) -> HttpResponse:
     lead = Lead.objects.select_related("office", "source", "claimed_by").get(pk=lead.pk)
     can_choose_office = permissions.can(request.user, "leads.choose_office")
     context = {
@@ -72,11 +86,16 @@ def _panel(request, lead: Lead, *, error: str = "", status_form=None, notice: st
         "phone_visible": lead.phone_visible_to(request.user),
         "can": _capabilities(request.user),
         "can_choose_office": can_choose_office,
-        "office_choices": Office.objects.filter(id__in=request.user.office_ids) if can_choose_office else [],
+        "office_choices": Office.objects.filter(id__in=request.user.office_ids)
+        if can_choose_office
+        else [],
         "status_form": status_form
         or StatusForm(
             lead=lead,
-            initial={"status": lead.status, "next_contact": local_input_value(lead, lead.next_contact_at)},
+            initial={
+                "status": lead.status,
+                "next_contact": local_input_value(lead, lead.next_contact_at),
+            },
         ),
         "outside_calling_hours": lead.status != Status.IRRELEVANT and is_outside(lead),
         "local_time": f"{timezone.now().astimezone(lead.local_zone):%-I:%M %p %Z}",
@@ -110,20 +129,20 @@ def _act(request, pk: int, capability: str, action, **kwargs) -> HttpResponse:
     return _panel(request, lead)
 
 
-@require_POST
 @permissions.require("leads.edit")
+@require_POST
 def claim(request, pk: int):
     return _act(request, pk, "leads.edit", services.claim_lead)
 
 
-@require_POST
 @permissions.require("leads.edit")
+@require_POST
 def call_attempt(request, pk: int):
     return _act(request, pk, "leads.edit", services.log_call_attempt)
 
 
-@require_POST
 @permissions.require("leads.edit")
+@require_POST
 def change_status(request, pk: int):
     lead = _lead_or_404(request, pk)
     form = StatusForm(request.POST, lead=lead)
@@ -146,8 +165,8 @@ def change_status(request, pk: int):
     return _panel(request, lead)
 
 
-@require_POST
 @permissions.require("leads.edit")
+@require_POST
 def edit_field(request, pk: int, field: str):
     if field not in services.EDITABLE_FIELDS:
         raise PermissionDenied
@@ -160,26 +179,34 @@ def edit_field(request, pk: int, field: str):
     error, saved = "", False
     if form.is_valid():
         try:
-            lead = services.update_field(lead=lead, user=request.user, field=field, value=form.cleaned_data["value"])
+            lead = services.update_field(
+                lead=lead, user=request.user, field=field, value=form.cleaned_data["value"]
+            )
             saved = True
         except DomainError as exc:
             error = exc.message
     else:
         error = " ".join(form.errors.get("value", ["Check this value."]))
-    context = {"lead": lead, "field": field, "error": error, "saved": saved, "value": request.POST.get("value", "")}
+    context = {
+        "lead": lead,
+        "field": field,
+        "error": error,
+        "saved": saved,
+        "value": request.POST.get("value", ""),
+    }
     return render(request, "leads/_partials/field_status.html", context)
 
 
-@require_POST
 @permissions.require("leads.edit")
+@require_POST
 def opened_in_workiz(request, pk: int):
     form = WorkizForm(request.POST)
     job_number = form.data.get("job_number", "")
     return _act(request, pk, "leads.edit", services.mark_opened_in_workiz, job_number=job_number)
 
 
-@require_POST
 @permissions.require("leads.archive")
+@require_POST
 def archive(request, pk: int):
     lead = _lead_or_404(request, pk)
     services.archive_lead(lead=lead, user=request.user)
@@ -194,15 +221,15 @@ def archived(request):
     return render(request, template, context)
 
 
-@require_POST
 @permissions.require("leads.archive")
+@require_POST
 def restore(request, pk: int):
     services.restore_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
     return archived(request)
 
 
-@require_POST
 @permissions.require("leads.delete")
+@require_POST
 def delete(request, pk: int):
     services.delete_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
     return archived(request)
@@ -211,7 +238,9 @@ def delete(request, pk: int):
 @permissions.require("leads.create")
 def create(request):
     can_choose_office = permissions.can(request.user, "leads.choose_office")
-    form = LeadCreateForm(request.POST or None, user=request.user, can_choose_office=can_choose_office)
+    form = LeadCreateForm(
+        request.POST or None, user=request.user, can_choose_office=can_choose_office
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -221,7 +250,11 @@ def create(request):
         except DomainError as exc:
             error = exc.message
         else:
-            return HttpResponseClientRefresh() if request.htmx else redirect("leads:detail", pk=lead.pk)
+            return (
+                HttpResponseClientRefresh()
+                if request.htmx
+                else redirect("leads:detail", pk=lead.pk)
+            )
     template = "leads/_partials/create.html" if request.htmx else "leads/create.html"
     return render(request, template, {"form": form, "error": error})
 

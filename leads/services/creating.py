@@ -31,8 +31,12 @@ def split_name(full_name: str) -> tuple[str, str]:
 def apply_zip(lead: Lead, raw_zip: str) -> None:
     """Set ZIP and what it implies: city, state, time zone (offline data) and metro."""
     info = geo.zip_info(raw_zip)
-    lead.zip_code = info.zip_code if info else geo.clean_zip(raw_zip) or (raw_zip or "").strip()[:10]
-    lead.city, lead.state, lead.timezone = (info.city, info.state, info.timezone) if info else ("", "", "")
+    lead.zip_code = (
+        info.zip_code if info else geo.clean_zip(raw_zip) or (raw_zip or "").strip()[:10]
+    )
+    lead.city, lead.state, lead.timezone = (
+        (info.city, info.state, info.timezone) if info else ("", "", "")
+    )
     lead.metro = metro_for_zip(lead.zip_code)
 
 
@@ -80,5 +84,12 @@ def create_lead(
         office=office,
         metadata={"lead_id": lead.pk, "source": source.key, "via": via},
     )
-    events.emit("lead.created", office=office, partner_name=lead.partner_name, actor=actor, lead=lead, via=via)
+    events.emit(
+        "lead.created",
+        office=office,
+        partner_name=lead.partner_name,
+        actor=actor,
+        lead=lead,
+        via=via,
+    )
     return lead

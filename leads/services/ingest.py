@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm import events, phones, ratelimit
-from crm.dateranges import business_now
 from crm.accounts.models import Office
+from crm.dateranges import business_now
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.models import BookBackCall, Lead, LeadSource, Status
@@ -43,8 +43,16 @@ ALIASES = {
     "objection": ("objection",),
     "recording_url": ("recording_url",),
 }
-TEXT_LIMITS = {"campaign": 200, "ad_name": 200, "adset_name": 200, "partner_name": 80, "fb_lead_id": 64,
-               "tracking_source": 120, "service_type": 200, "how_soon": 120}
+TEXT_LIMITS = {
+    "campaign": 200,
+    "ad_name": 200,
+    "adset_name": 200,
+    "partner_name": 80,
+    "fb_lead_id": 64,
+    "tracking_source": 120,
+    "service_type": 200,
+    "how_soon": 120,
+}
 
 
 class RateLimited(DomainError):
@@ -77,17 +85,22 @@ def _received_at(raw: str | None) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(int(raw), tz=datetime.UTC)
     parsed = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
     if parsed is None:
-        raise DomainError(f"created_time '{raw}' is not a date and time (ISO 8601 or epoch seconds).")
+        raise DomainError(
+            f"created_time '{raw}' is not a date and time (ISO 8601 or epoch seconds)."
+        )
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
 
 
-def _fee(raw: str | None) -> Decimal | None:
+def parse_fee(raw: str | None) -> Decimal | None:
+    """A lead fee in dollars ("$42.50" → 42.50); DomainError for anything else."""
     if not raw:
         return None
     try:
         fee = Decimal(raw.replace("$", "").replace(",", ""))
     except InvalidOperation as exc:
         raise DomainError(f"fee '{raw}' is not an amount.") from exc
+    if not fee.is_finite():
+        raise DomainError(f"fee '{raw}' is not an amount.")
     if fee < 0 or fee >= Decimal("10000000"):
         raise DomainError(f"fee '{raw}' is out of range.")
     return fee.quantize(Decimal("0.01"))
@@ -130,7 +143,9 @@ def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:
     except ValueError as exc:
         raise DomainError(f"A lead needs a valid phone (phone_number or phone): {exc}") from exc
     if source.key == "bookback":
-        existing = Lead.objects.filter(phone_last10=phones.last10(phone)).order_by("-received_at").first()
+        existing = (
+            Lead.objects.filter(phone_last10=phones.last10(phone)).order_by("-received_at").first()
+        )
         if existing is not None:
             return reactivate(lead=existing, fields=fields, payload=payload), "reactivated"
     extra = {name: fields[name][:limit] for name, limit in TEXT_LIMITS.items() if fields.get(name)}
@@ -144,7 +159,7 @@ def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:
         email=email if "@" in email else "",
         zip_code=fields.get("zip_code", ""),
         received_at=_received_at(fields.get("created_time")),
-        fee=_fee(fields.get("fee")),
+        fee=parse_fee(fields.get("fee")),
         notes=fields.get("notes", ""),
         is_bookback=source.key == "bookback",
         via="webhook",
@@ -185,7 +200,12 @@ def reactivate(*, lead: Lead, fields: dict, payload: dict) -> Lead:
         lead.notes = f"{lead.notes}\n\n{header}\n{fields['notes']}".strip()
     lead.save()
     _record_bookback_call(lead, fields, payload, previous_status)
-    record(lead, kind="sys", body=f"⚡ Reactivated by BookBack AI — was {was}", data={"previous": previous_status})
+    record(
+        lead,
+        kind="sys",
+        body=f"⚡ Reactivated by BookBack AI — was {was}",
+        data={"previous": previous_status},
+    )
     audit(
         "lead.reactivated",
         f"{lead.full_name} reactivated by BookBack AI — was {was}",

@@ -30,7 +30,9 @@ def claim_lead(*, lead: Lead, user) -> Lead:
     lead.claimed_by, lead.claimed_at = user, timezone.now()
     lead.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
     record(lead, kind="sys", body=f"Lead claimed by {user.first_name}", actor=user)
-    events.emit("lead.claimed", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    events.emit(
+        "lead.claimed", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    )
     return lead
 
 
@@ -69,7 +71,8 @@ def change_status(
     body = f"Status: {Status(old).label} → {Status(status).label}"
     if lead.next_contact_at:
         local = lead.next_contact_at.astimezone(lead.local_zone)
-        body += f" · next contact {local:%b %-d, %-I:%M %p} {local.tzname()}"
+        when = f"{local:%b %-d, %-I:%M %p} {local.tzname()}"
+        body = f"Next contact moved to {when}" if old == status else f"{body} · next contact {when}"
     if reason:
         body += f" · reason: {reason}"
     record(lead, kind="status", body=body, actor=user, data={"old": old, "new": status})
@@ -99,7 +102,7 @@ class SequenceFinished(DomainError):
 
 @transaction.atomic
 def log_call_attempt(*, lead: Lead, user) -> Lead:
-    """"Tried to Call": count the attempt and snooze by the source's sequence.
+    """ "Tried to Call": count the attempt and snooze by the source's sequence.
 
     next_contact = now + the step for this attempt, moved into the lead's calling
     window. Once every step is used, raises SequenceFinished and changes nothing.
@@ -115,7 +118,9 @@ def log_call_attempt(*, lead: Lead, user) -> Lead:
         )
     minutes = steps[lead.call_count]
     lead.call_count += 1
-    lead.next_contact_at = adjust_to_calling_hours(lead, timezone.now() + datetime.timedelta(minutes=minutes))
+    lead.next_contact_at = adjust_to_calling_hours(
+        lead, timezone.now() + datetime.timedelta(minutes=minutes)
+    )
     lead.save(update_fields=["call_count", "next_contact_at", "updated_at"])
     local = lead.next_contact_at.astimezone(lead.local_zone)
     record(
@@ -126,7 +131,13 @@ def log_call_attempt(*, lead: Lead, user) -> Lead:
         actor=user,
         data={"attempt": lead.call_count, "snooze_minutes": minutes},
     )
-    events.emit("lead.call_logged", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    events.emit(
+        "lead.call_logged",
+        office=lead.office,
+        partner_name=lead.partner_name,
+        actor=user,
+        lead=lead,
+    )
     return lead
 
 
@@ -171,7 +182,9 @@ def update_field(*, lead: Lead, user, field: str, value) -> Lead:
     if field == "phone":
         body = f"✏️ Phone changed to {phones.pretty(new)}"
     record(lead, kind="note" if field == "notes" else "sys", body=body, actor=user)
-    events.emit("lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    events.emit(
+        "lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    )
     return lead
 
 
@@ -187,7 +200,9 @@ def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
     lead.workiz_job_number = job_number
     lead.save(update_fields=["workiz_job_number", "updated_at"])
     record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=user)
-    events.emit("lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    events.emit(
+        "lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    )
     return lead
 
 
@@ -199,8 +214,16 @@ def archive_lead(*, lead: Lead, user) -> Lead:
     lead.is_archived, lead.archived_at = True, timezone.now()
     lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
     record(lead, kind="sys", body="📦 Archived", actor=user)
-    audit("lead.archived", f"{lead.full_name} archived", actor=user, office=lead.office, metadata={"lead_id": lead.pk})
-    events.emit("lead.archived", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    audit(
+        "lead.archived",
+        f"{lead.full_name} archived",
+        actor=user,
+        office=lead.office,
+        metadata={"lead_id": lead.pk},
+    )
+    events.emit(
+        "lead.archived", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    )
     return lead
 
 
@@ -212,8 +235,16 @@ def restore_lead(*, lead: Lead, user) -> Lead:
     lead.is_archived, lead.archived_at = False, None
     lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
     record(lead, kind="sys", body="↩ Restored from the archive", actor=user)
-    audit("lead.restored", f"{lead.full_name} restored", actor=user, office=lead.office, metadata={"lead_id": lead.pk})
-    events.emit("lead.restored", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead)
+    audit(
+        "lead.restored",
+        f"{lead.full_name} restored",
+        actor=user,
+        office=lead.office,
+        metadata={"lead_id": lead.pk},
+    )
+    events.emit(
+        "lead.restored", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    )
     return lead
 
 
@@ -227,5 +258,11 @@ def delete_lead(*, lead: Lead, user) -> None:
     label, office, pk = lead.full_name, lead.office, lead.pk
     TimelineEntry.objects.for_subject(lead).delete()
     lead.delete()
-    audit("lead.deleted", f"{label} deleted for good", actor=user, office=office, metadata={"lead_id": pk})
+    audit(
+        "lead.deleted",
+        f"{label} deleted for good",
+        actor=user,
+        office=office,
+        metadata={"lead_id": pk},
+    )
     events.emit("lead.deleted", office=office, actor=user, lead_id=pk)

@@ -18,7 +18,7 @@
     const form = event.target.closest("[data-status-form]");
     if (!form) return;
     syncStatusForm(form);
-    if (statusFormComplete(form)) htmx.trigger(form, "submit");
+    if (statusFormComplete(form)) form.requestSubmit();
     else {
       const missing = Array.from(form.querySelectorAll("[data-show-for]")).find((box) => !box.hidden);
       if (missing) missing.querySelector("input").focus();

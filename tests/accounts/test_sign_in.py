@@ -40,7 +40,7 @@ def test_root_sends_a_signed_in_user_to_their_home_page(client):
     client.force_login(UserFactory(role=Role.AGENT))
     response = client.get("/")
     assert response.status_code == 302
-    assert response.url == reverse("accounts:directory")  # Leads arrives with its app
+    assert response.url == reverse("leads:dashboard")
 
 
 def test_sign_in_page_offers_password_and_emailed_code(client):
@@ -76,7 +76,7 @@ def test_sign_in_follows_a_local_next_but_never_an_external_one(client):
     assert sign_in(client, "dana@example.com", next="/timeline").url == "/timeline"
     client.logout()
     assert sign_in(client, "dana@example.com", next="https://evil.example/").url == reverse(
-        "accounts:directory"
+        "leads:dashboard"
     )
 
 

@@ -21,7 +21,10 @@ def test_permissions_page_shows_the_matrix_from_the_code(client, owner):
     page = client.get(reverse("controlpanel:permissions")).content.decode()
     assert "controlpanel.access" in page
     assert "Edit Finance" in page
-    assert page.count('title="allowed"') + page.count('title="denied"') == len(permissions.CAPABILITIES) * 6
+    assert (
+        page.count('title="allowed"') + page.count('title="denied"')
+        == len(permissions.CAPABILITIES) * 6
+    )
 
 
 def test_escalation_timer_is_saved_and_audited(client, owner):

@@ -64,9 +64,15 @@ def test_only_the_owner_deletes_and_only_archived_leads(client, sliding):
 def test_the_panel_shows_archive_only_to_admins(client, sliding):
     lead = LeadFactory(office=sliding)
     login(client, Role.AGENT, sliding)
-    assert 'title="Archive"' not in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    assert (
+        'title="Archive"'
+        not in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    )
     login(client, Role.ADMIN, sliding)
-    assert 'title="Archive"' in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    assert (
+        'title="Archive"'
+        in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    )
 
 
 def test_an_agent_creates_a_lead_in_their_first_office(client, sliding):
@@ -75,8 +81,13 @@ def test_an_agent_creates_a_lead_in_their_first_office(client, sliding):
     client.force_login(agent)
     form = client.get(reverse("leads:create"), headers=HX).content.decode()
     assert 'name="office"' not in form
-    data = {"first_name": "Walk", "last_name": "In", "phone": "(786) 555-0123", "source": lead_source("manual").pk,
-            "zip_code": "33101"}
+    data = {
+        "first_name": "Walk",
+        "last_name": "In",
+        "phone": "(786) 555-0123",
+        "source": lead_source("manual").pk,
+        "zip_code": "33101",
+    }
     response = client.post(reverse("leads:create"), data, headers=HX)
     assert response.status_code == 200
     lead = Lead.objects.get()
@@ -88,7 +99,12 @@ def test_an_agent_creates_a_lead_in_their_first_office(client, sliding):
 def test_an_admin_picks_the_office_but_only_among_their_own(client, sliding):
     garage = OfficeFactory(name="Garage")
     login(client, Role.ADMIN, sliding)
-    data = {"first_name": "Pick", "phone": "7865550124", "source": lead_source("manual").pk, "office": garage.pk}
+    data = {
+        "first_name": "Pick",
+        "phone": "7865550124",
+        "source": lead_source("manual").pk,
+        "office": garage.pk,
+    }
     page = client.post(reverse("leads:create"), data, headers=HX).content.decode()
     assert "Select a valid choice" in page
     data["office"] = sliding.pk

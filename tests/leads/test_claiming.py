@@ -75,13 +75,18 @@ def test_a_second_claim_wins_and_both_stay_on_the_timeline(client, sliding, dana
     assert {"Lead claimed by Dana", "Lead claimed by Omri"} <= bodies
 
 
-def test_leaving_fresh_clears_the_claim_and_shows_the_phone_to_everyone(client, sliding, dana, omri):
+def test_leaving_fresh_clears_the_claim_and_shows_the_phone_to_everyone(
+    client, sliding, dana, omri
+):
     lead = LeadFactory(office=sliding, phone=PHONE, phone_last10="3055550142", claimed_by=dana)
     change_status(lead=lead, user=dana, status=Status.CONVERTED)
     lead.refresh_from_db()
     assert lead.claimed_by is None
     client.force_login(omri)
-    assert "(305) 555-0142" in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    assert (
+        "(305) 555-0142"
+        in client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    )
 
 
 def test_only_fresh_leads_can_be_claimed(client, sliding, dana):

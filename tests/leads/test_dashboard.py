@@ -3,7 +3,6 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from crm.accounts.models import Role
 from leads.models import Lead, Status
@@ -47,12 +46,36 @@ def test_rows_follow_the_five_tiers_and_newest_first_inside_each(owner_client, s
     past, future = NOW - datetime.timedelta(minutes=5), NOW + datetime.timedelta(hours=3)
     lead("Irene Irrelevant", office=sliding, status=Status.IRRELEVANT, hours_ago=1)
     lead("Carl Converted", office=sliding, status=Status.CONVERTED, hours_ago=2)
-    lead("Fiona Future", office=sliding, status=Status.NEEDS_FOLLOW_UP, next_contact=future, hours_ago=3)
-    lead("Nina Nys", office=sliding, status=Status.NOT_YET_SCHEDULED, next_contact=future, hours_ago=1)
+    lead(
+        "Fiona Future",
+        office=sliding,
+        status=Status.NEEDS_FOLLOW_UP,
+        next_contact=future,
+        hours_ago=3,
+    )
+    lead(
+        "Nina Nys",
+        office=sliding,
+        status=Status.NOT_YET_SCHEDULED,
+        next_contact=future,
+        hours_ago=1,
+    )
     lead("Fred Fresh", office=sliding, hours_ago=5)
     lead("Fay Fresher", office=sliding, hours_ago=4)
-    lead("Olga Overdue", office=sliding, status=Status.NEEDS_FOLLOW_UP, next_contact=past, hours_ago=9)
-    lead("Cora Consult", office=sliding, status=Status.CONSULTATION_CALL, next_contact=past, hours_ago=8)
+    lead(
+        "Olga Overdue",
+        office=sliding,
+        status=Status.NEEDS_FOLLOW_UP,
+        next_contact=past,
+        hours_ago=9,
+    )
+    lead(
+        "Cora Consult",
+        office=sliding,
+        status=Status.CONSULTATION_CALL,
+        next_contact=past,
+        hours_ago=8,
+    )
     response = owner_client.get(DASHBOARD)
     assert names(response) == [
         "Cora Consult",  # 1 overdue follow-ups, newest first
@@ -101,7 +124,13 @@ def test_filters_combine_and_stay_in_the_url(owner_client, sliding):
 
 @time_machine.travel(NOW, tick=False)
 def test_search_matches_name_phone_email_campaign_and_zip(owner_client, sliding):
-    lead("Maria Lopez", office=sliding, phone="+13055550142", email="maria@mail.com", campaign="Spring Doors")
+    lead(
+        "Maria Lopez",
+        office=sliding,
+        phone="+13055550142",
+        email="maria@mail.com",
+        campaign="Spring Doors",
+    )
     lead("John Smith", office=sliding, phone="+17865550199", zip_code="90210")
     for text, expected in [
         ("maria", {"Maria Lopez"}),
@@ -159,7 +188,9 @@ def test_partners_see_only_leads_tied_to_their_partner_name(client, sliding):
     assert names(client.get(DASHBOARD)) == ["Gus Gdq"]
 
 
-def test_the_dashboard_query_count_does_not_grow_with_rows(owner_client, sliding, django_assert_max_num_queries):
+def test_the_dashboard_query_count_does_not_grow_with_rows(
+    owner_client, sliding, django_assert_max_num_queries
+):
     owner_client.get(DASHBOARD)
     for _ in range(30):
         LeadFactory(office=sliding, claimed_by=UserFactory(offices=[sliding]))
@@ -178,10 +209,23 @@ def test_the_live_refresh_returns_only_rows(owner_client, sliding):
 
 
 def test_lead_rows_show_the_spec_columns(owner_client, sliding):
-    LeadFactory(office=sliding, first_name="Big", last_name="Lou", zip_code="33101", metro="Miami, FL")
+    LeadFactory(
+        office=sliding, first_name="Big", last_name="Lou", zip_code="33101", metro="Miami, FL"
+    )
     page = owner_client.get(DASHBOARD).content.decode()
-    for column in ("Office", "Time Received", "Full Name", "Phone", "TZ", "Metro", "Source", "Status",
-                   "BookBack AI", "Next Contact", "Actions"):
+    for column in (
+        "Office",
+        "Time Received",
+        "Full Name",
+        "Phone",
+        "TZ",
+        "Metro",
+        "Source",
+        "Status",
+        "BookBack AI",
+        "Next Contact",
+        "Actions",
+    ):
         assert f"<th>{column}</th>" in page
     assert 'title="Big Lou"' in page and "Miami, FL" in page and "Facebook Ads" in page
 

@@ -52,12 +52,19 @@ def test_irrelevant_needs_a_reason_which_reaches_timeline_audit_and_event(
     agent_client, sliding, django_capture_on_commit_callbacks
 ):
     lead = LeadFactory(office=sliding)
-    assert "Say why the lead is irrelevant." in post_status(agent_client, lead, status="irrelevant").content.decode()
+    assert (
+        "Say why the lead is irrelevant."
+        in post_status(agent_client, lead, status="irrelevant").content.decode()
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post_status(agent_client, lead, status="irrelevant", reason="Wrong service")
     lead.refresh_from_db()
     assert (lead.status, lead.irrelevant_reason) == ("irrelevant", "Wrong service")
-    assert TimelineEntry.objects.for_subject(lead).filter(body__endswith="reason: Wrong service").exists()
+    assert (
+        TimelineEntry.objects.for_subject(lead)
+        .filter(body__endswith="reason: Wrong service")
+        .exists()
+    )
     assert AuditEvent.objects.get(kind="lead.status_changed").metadata["reason"] == "Wrong service"
     event = DomainEvent.objects.get(name="lead.status_changed")
     assert event.payload["reason"] == "Wrong service" and event.payload["new"] == "irrelevant"
@@ -69,13 +76,17 @@ def test_converting_in_a_jobs_off_office_shows_the_workiz_reminder(client):
     lead = LeadFactory(office=florida)
     panel = post_status(client, lead, status="converted").content.decode()
     assert "🔧 Open this job in Workiz" in panel
-    panel = client.post(reverse("leads:workiz", args=[lead.pk]), {"job_number": "W-1881"}, headers=HX)
+    panel = client.post(
+        reverse("leads:workiz", args=[lead.pk]), {"job_number": "W-1881"}, headers=HX
+    )
     assert "Opened in Workiz as job <strong>#W-1881</strong>" in panel.content.decode()
     lead.refresh_from_db()
     assert lead.workiz_job_number == "W-1881"
 
 
-def test_converting_in_a_jobs_on_office_marks_converted_without_a_workiz_step(agent_client, sliding):
+def test_converting_in_a_jobs_on_office_marks_converted_without_a_workiz_step(
+    agent_client, sliding
+):
     lead = LeadFactory(office=sliding)
     response = post_status(agent_client, lead, status="converted")
     assert "Workiz" not in response.content.decode()
@@ -84,7 +95,9 @@ def test_converting_in_a_jobs_on_office_marks_converted_without_a_workiz_step(ag
 
 
 def test_leaving_a_callback_status_clears_the_next_contact(agent_client, sliding):
-    lead = LeadFactory(office=sliding, status=Status.NEEDS_FOLLOW_UP, next_contact_at=timezone.now())
+    lead = LeadFactory(
+        office=sliding, status=Status.NEEDS_FOLLOW_UP, next_contact_at=timezone.now()
+    )
     post_status(agent_client, lead, status="converted")
     lead.refresh_from_db()
     assert lead.next_contact_at is None
@@ -99,30 +112,49 @@ def test_a_made_up_status_is_refused(agent_client, sliding):
 def test_inline_edits_save_validate_and_note_the_timeline(agent_client, sliding):
     lead = LeadFactory(office=sliding, status=Status.CONVERTED, email="old@example.com")
     url = reverse("leads:field", args=[lead.pk, "email"])
-    assert "✓ Saved" in agent_client.post(url, {"value": "new@example.com"}, headers=HX).content.decode()
-    assert "Enter a valid email address." in agent_client.post(url, {"value": "nope"}, headers=HX).content.decode()
+    assert (
+        "✓ Saved"
+        in agent_client.post(url, {"value": "new@example.com"}, headers=HX).content.decode()
+    )
+    assert (
+        "Enter a valid email address."
+        in agent_client.post(url, {"value": "nope"}, headers=HX).content.decode()
+    )
     phone_url = reverse("leads:field", args=[lead.pk, "phone"])
     refused = agent_client.post(phone_url, {"value": "123-123-1234"}, headers=HX).content.decode()
     assert "is not a valid phone number" in refused
-    agent_client.post(reverse("leads:field", args=[lead.pk, "zip_code"]), {"value": "90210"}, headers=HX)
+    agent_client.post(
+        reverse("leads:field", args=[lead.pk, "zip_code"]), {"value": "90210"}, headers=HX
+    )
     lead.refresh_from_db()
     assert lead.email == "new@example.com"
     assert (lead.city, lead.state, lead.timezone, lead.metro) == (
-        "Beverly Hills", "CA", "America/Los_Angeles", "Los Angeles, CA"
+        "Beverly Hills",
+        "CA",
+        "America/Los_Angeles",
+        "Los Angeles, CA",
     )
-    assert TimelineEntry.objects.for_subject(lead).filter(body="✏️ Email: old@example.com → new@example.com").exists()
+    assert (
+        TimelineEntry.objects.for_subject(lead)
+        .filter(body="✏️ Email: old@example.com → new@example.com")
+        .exists()
+    )
 
 
 def test_agents_cannot_move_a_lead_to_another_office(agent_client, sliding):
     lead = LeadFactory(office=sliding)
     other = OfficeFactory(name="Garage")
-    response = agent_client.post(reverse("leads:field", args=[lead.pk, "office"]), {"value": other.pk}, headers=HX)
+    response = agent_client.post(
+        reverse("leads:field", args=[lead.pk, "office"]), {"value": other.pk}, headers=HX
+    )
     assert response.status_code == 403
 
 
 def test_an_unclaimed_phone_cannot_be_edited(agent_client, sliding):
     lead = LeadFactory(office=sliding)
-    response = agent_client.post(reverse("leads:field", args=[lead.pk, "phone"]), {"value": "3055550100"})
+    response = agent_client.post(
+        reverse("leads:field", args=[lead.pk, "phone"]), {"value": "3055550100"}
+    )
     assert response.status_code == 403
 
 
@@ -130,6 +162,11 @@ def test_viewers_cannot_change_anything(client, sliding):
     lead = LeadFactory(office=sliding)
     client.force_login(UserFactory(role=Role.VIEWER, offices=[sliding]))
     assert post_status(client, lead, status="converted").status_code == 403
-    assert client.post(reverse("leads:field", args=[lead.pk, "email"]), {"value": "x@y.com"}).status_code == 403
+    assert (
+        client.post(
+            reverse("leads:field", args=[lead.pk, "email"]), {"value": "x@y.com"}
+        ).status_code
+        == 403
+    )
     panel = client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
     assert "data-status-form" not in panel and "hx-post" not in panel

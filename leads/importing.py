@@ -1,0 +1,287 @@
+"""Bulk lead import from .xlsx / .csv: columns are read by header name, with the same
+aliases as the inbound webhook. Every lead still goes through `create_lead`."""
+
+import csv
+import datetime
+import io
+import re
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from crm import phones
+from crm.accounts.models import Office
+from crm.errors import DomainError
+from leads.models import Lead, LeadSource
+from leads.services import create_lead, split_name
+from leads.services.ingest import ALIASES, TEXT_LIMITS, parse_fee, read_fields
+
+MAX_ROWS = 5_000
+MAX_BYTES = 5 * 1024 * 1024
+EXTENSIONS = (".xlsx", ".csv")
+NAME_FIELDS = ("full_name", "first_name")
+# US spreadsheet habits besides ISO 8601 (which parse_datetime reads).
+DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
+
+Row = tuple[int, dict[str, str]]
+
+
+def normalize_header(cell) -> str:
+    """'Full Name ', 'full_name' and 'fullName' all become 'fullname'; webhook aliases are
+    normalised the same way, so a header matches however it is spaced or cased."""
+    return re.sub(r"[\s_\-]+", "", str(cell if cell is not None else "").lower())
+
+
+def _text(value) -> str:
+    """A cell as stripped text; whole floats lose their '.0' (phones and ZIPs typed as numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_rows(uploaded_file):
+    try:
+        workbook = openpyxl.load_workbook(uploaded_file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises a dozen types on a damaged or disguised file
+        raise ValueError("The .xlsx file could not be read. Save it again from Excel.") from exc
+    try:
+        if not workbook.worksheets:
+            raise ValueError("The .xlsx file has no sheet.")
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _csv_rows(uploaded_file):
+    try:
+        text = uploaded_file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            "The .csv file is not UTF-8 text. Save it as “CSV UTF-8” and retry."
+        ) from exc
+    header_line = text.split("\n", 1)[0]
+    # Excel in many locales writes semicolons; the header row tells us which one it used.
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as exc:
+        raise ValueError(f"The .csv file could not be read: {exc}.") from exc
+
+
+def read_rows(uploaded_file) -> list[Row]:
+    """(spreadsheet row number, {normalised header: text}) for every non-blank data row.
+
+    The header is row 1. Raises ValueError with a sentence for the user when the file
+    is not an .xlsx / .csv, is over 5 MB or 5,000 rows, or has no name or phone column.
+    """
+    name = (getattr(uploaded_file, "name", "") or "").lower()
+    extension = Path(name).suffix
+    if extension not in EXTENSIONS:
+        raise ValueError("Upload an .xlsx or .csv file.")
+    if (uploaded_file.size or 0) > MAX_BYTES:
+        raise ValueError("The file is over 5 MB. Split it and import each part.")
+    reader = _xlsx_rows(uploaded_file) if extension == ".xlsx" else _csv_rows(uploaded_file)
+    with closing(reader) as cells:  # closes the workbook even when we stop early
+        headers = [normalize_header(cell) for cell in next(cells, ())]
+        _check_headers(headers)
+        rows = []
+        for number, values in enumerate(cells, start=2):
+            texts = [_text(value) for value in values]
+            if not any(texts):
+                continue  # blank rows are spacing, not data
+            if len(rows) == MAX_ROWS:
+                raise ValueError(
+                    f"The file has more than {MAX_ROWS:,} rows. Split it and import each part."
+                )
+            row = {}
+            for header, text in zip(headers, texts, strict=False):
+                if header and not row.get(header):  # a repeated column fills only what is empty
+                    row[header] = text
+            rows.append((number, row))
+    if not rows:
+        raise ValueError("The file has a header row but no leads under it.")
+    return rows
+
+
+def _has_column(headers: list[str], field_name: str) -> bool:
+    return any(normalize_header(alias) in headers for alias in ALIASES[field_name])
+
+
+def _check_headers(headers: list[str]) -> None:
+    if not any(headers):
+        raise ValueError("The first row must hold the column names (Full Name, Phone, ...).")
+    if not any(_has_column(headers, name) for name in NAME_FIELDS):
+        raise ValueError("No name column: add a Full Name (or First Name) column.")
+    if not _has_column(headers, "phone"):
+        raise ValueError("No phone column: add a Phone column.")
+
+
+@dataclass
+class ImportResult:
+    created: list[Lead] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """'Imported 48 leads. Skipped 2 rows:' (the rows follow in the page)."""
+        count = len(self.created)
+        text = f"Imported {count} lead{'' if count == 1 else 's'}."
+        if self.skipped:
+            skipped = len(self.skipped)
+            text += f" Skipped {skipped} row{'' if skipped == 1 else 's'}:"
+        return text
+
+
+def _payload(row: dict) -> dict:
+    """The row under the webhook's alias names, so `read_fields` reads it unchanged."""
+    row = {normalize_header(key): value for key, value in row.items()}
+    return {
+        alias: row[normalize_header(alias)]
+        for aliases in ALIASES.values()
+        for alias in aliases
+        if normalize_header(alias) in row
+    }
+
+
+def _received_at(raw: str | None) -> datetime.datetime | None:
+    """Epoch seconds, ISO 8601 or US month/day/year; a time without a zone is business time."""
+    if not raw:
+        return None
+    if raw.isdigit():
+        return datetime.datetime.fromtimestamp(int(raw), tz=datetime.UTC)
+    parsed = None
+    try:
+        parsed = parse_datetime(raw)
+        if parsed is None and (day := parse_date(raw)) is not None:
+            parsed = datetime.datetime.combine(day, datetime.time())
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
+    for date_format in DATE_FORMATS if parsed is None else ():
+        try:
+            parsed = datetime.datetime.strptime(raw.upper(), date_format)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        raise DomainError(f"Created Time '{raw}' is not a date and time.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, ZoneInfo(settings.BUSINESS_TIME_ZONE))
+    return parsed
+
+
+class _Lookups:
+    """Sources and the user's offices, read once per import instead of once per row."""
+
+    def __init__(self, user):
+        self.sources = {}
+        for source in LeadSource.objects.all():
+            self.sources.setdefault(source.key.lower(), source)
+            self.sources.setdefault(source.label.lower(), source)
+        self.offices = {
+            office.name.lower(): office for office in Office.objects.filter(pk__in=user.office_ids)
+        }
+
+    def source(self, raw: str, default: LeadSource) -> LeadSource:
+        if not raw:
+            return default
+        source = self.sources.get(raw.lower())
+        if source is None:
+            raise DomainError(f"Unknown source '{raw}'. Add it in CP → Lead Sources first.")
+        return source
+
+    def office(self, raw: str, default: Office) -> Office:
+        if not raw:
+            return default
+        office = self.offices.get(raw.lower())
+        if office is None:
+            raise DomainError(f"Unknown office '{raw}' (not one of your offices).")
+        return office
+
+
+def _create_from_row(row: dict, *, user, lookups: _Lookups, default_source, default_office) -> Lead:
+    """Validate one row (reads only) and create its lead; DomainError says why not."""
+    fields = read_fields(_payload(row))
+    first_name, last_name = fields.get("first_name", ""), fields.get("last_name", "")
+    if not first_name:
+        first_name, last_name = split_name(fields.get("full_name", ""))
+    if not first_name:
+        raise DomainError("No name (fill Full Name, or First Name).")
+    if not fields.get("phone"):
+        raise DomainError("No phone number.")
+    try:
+        phone = phones.normalize_phone(fields["phone"])
+    except ValueError as exc:
+        raise DomainError(str(exc)) from exc
+    source = lookups.source(fields.get("source", ""), default_source)
+    office = lookups.office(fields.get("office", ""), default_office)
+    try:
+        fee = parse_fee(fields.get("fee"))
+    except DomainError as exc:
+        raise DomainError(
+            f"Fee '{fields['fee']}' is not an amount between 0 and 9,999,999."
+        ) from exc
+    received_at = _received_at(fields.get("created_time"))
+    extra = {name: fields[name][:limit] for name, limit in TEXT_LIMITS.items() if fields.get(name)}
+    email = fields.get("email", "")
+    return create_lead(
+        office=office,
+        source=source,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        email=email[:254] if "@" in email else "",
+        zip_code=fields.get("zip_code", ""),
+        received_at=received_at,
+        fee=fee,
+        notes=fields.get("notes", ""),
+        is_bookback=source.key == "bookback",
+        actor=user,
+        via="import",
+        **extra,
+    )
+
+
+def import_leads(
+    *, user, rows: list[Row], default_source: LeadSource, default_office: Office
+) -> ImportResult:
+    """Create a lead per valid row; list every other row with its reason.
+
+    Needs rows from `read_rows` and a default office the user may see (raises DomainError
+    otherwise, before anything is written). Each lead is created by `create_lead` in its
+    own transaction, so a bad row never rolls back the good ones; each fires the usual
+    timeline line ("Lead created (import)"), audit row and `lead.created` event.
+    """
+    if default_office.pk not in user.office_ids:
+        raise DomainError(
+            f"You can't import into {default_office.name}: it is not one of your offices."
+        )
+    lookups = _Lookups(user)
+    result = ImportResult()
+    for number, row in rows:
+        try:
+            with transaction.atomic():
+                lead = _create_from_row(
+                    row,
+                    user=user,
+                    lookups=lookups,
+                    default_source=default_source,
+                    default_office=default_office,
+                )
+        except DomainError as exc:
+            result.skipped.append((number, exc.message))
+        else:
+            result.created.append(lead)
+    return result
