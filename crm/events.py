@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from crm import livesync
 from crm.models import DomainEvent
@@ -56,21 +57,23 @@ def emit(name: str, *, office=None, partner_name: str = "", actor=None, **data) 
 
     Model instances in `data` are stored as their primary keys: handlers re-fetch.
     """
+    has_handlers = bool(handlers_for(name))
     event = DomainEvent.objects.create(
         name=name,
         office_id=getattr(office, "pk", office),
         partner_name=partner_name,
         actor=actor if getattr(actor, "pk", None) else None,
         payload=jsonable(data),
+        # Nobody listens yet: the row is the record, already delivered.
+        delivered_at=None if has_handlers else timezone.now(),
     )
-    transaction.on_commit(lambda: _after_commit(event))
+    transaction.on_commit(lambda: _after_commit(event, has_handlers))
     return event
 
 
-def _after_commit(event: DomainEvent) -> None:
+def _after_commit(event: DomainEvent, has_handlers: bool) -> None:
     livesync.bump(office_id=event.office_id, partner_name=event.partner_name)
-    if not handlers_for(event.name):
-        DomainEvent.objects.filter(pk=event.pk).update(delivered_at=event.created_at)
+    if not has_handlers:
         return
     from crm.tasks import deliver_event
 

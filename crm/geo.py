@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import zipcodes
 
@@ -22,17 +23,18 @@ def clean_zip(raw: str | None) -> str:
     return match.group(1) if match else ""
 
 
+@cache
+def _by_zip() -> dict[str, dict]:
+    """Every US ZIP, indexed once per process: `zipcodes.matching` scans the whole list
+    (milliseconds per call), a dict lookup does not. Static data, so process memory is fine."""
+    return {row["zip_code"]: row for row in zipcodes.list_all()}
+
+
 def zip_info(raw: str | None) -> ZipInfo | None:
     zip_code = clean_zip(raw)
-    if not zip_code:
+    row = _by_zip().get(zip_code) if zip_code else None
+    if row is None:
         return None
-    try:
-        found = zipcodes.matching(zip_code)
-    except (ValueError, TypeError):
-        return None
-    if not found:
-        return None
-    row = found[0]
     return ZipInfo(
         zip_code=zip_code,
         city=row.get("city", ""),

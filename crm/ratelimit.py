@@ -9,14 +9,14 @@ def hit(bucket: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit on `bucket`; return False once the window already holds `limit` hits."""
     window = int(time.time() // window_seconds)
     key = f"ratelimit:{bucket}:{window}"
-    # add() is atomic: only the first hit of a window creates the counter.
-    if cache.add(key, 1, timeout=window_seconds + 1):
-        return True
     try:
+        count = cache.incr(key)  # one round trip on the hot path
+    except ValueError:
+        # First hit of the window. add() is atomic, so of two racing first hits one
+        # creates the counter and the other counts on it.
+        if cache.add(key, 1, timeout=window_seconds + 1):
+            return True
         count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window_seconds + 1)
-        return True
     return count <= limit
 
 

@@ -26,6 +26,7 @@ from leads.forms import (
 )
 from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.services.creating import general_office
+from leads.templatetags import leads_tags
 
 PAGE_SIZE = 25
 ROW_TARGETS = {"lead-rows"}  # the live refresh swaps only the table body

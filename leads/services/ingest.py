@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -14,7 +15,7 @@ from crm.dateranges import business_now
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.models import BookBackCall, Lead, LeadSource, Status
-from leads.services.creating import create_lead, general_office, split_name
+from leads.services.creating import GENERAL_OFFICE, create_lead, general_office, split_name
 
 RATE_LIMIT = (100, 10 * 60)  # leads per source per 10 minutes, shared by every process
 
@@ -72,7 +73,17 @@ def read_fields(payload: dict) -> dict[str, str]:
 
 
 def resolve_source(key: str) -> LeadSource:
-    source = LeadSource.objects.filter(key__iexact=key.strip()).first()
+    """The source for `key`, with its default office (or General) fetched in the same query."""
+    general = Office.objects.filter(name__iexact=GENERAL_OFFICE)
+    source = (
+        LeadSource.objects.filter(key=key.strip().lower())
+        .select_related("default_office")
+        .annotate(
+            general_office_id=Subquery(general.values("id")[:1]),
+            general_office_name=Subquery(general.values("name")[:1]),
+        )
+        .first()
+    )
     if source is None:
         raise DomainError(f"Unknown source '{key}'. Add it in CP → Lead Sources.")
     return source
@@ -113,7 +124,11 @@ def resolve_office(fields: dict, source: LeadSource) -> Office:
         office = Office.objects.filter(name__iexact=fields["office"]).first()
         if office is not None:
             return office
-    return source.default_office or general_office()
+    if source.default_office:
+        return source.default_office
+    if getattr(source, "general_office_id", None):  # fetched with the source: no extra query
+        return Office(pk=source.general_office_id, name=source.general_office_name)
+    return general_office()
 
 
 def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:

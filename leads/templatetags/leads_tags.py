@@ -13,11 +13,6 @@ def lead_local(when, lead):
     return f"{local:%b %-d, %-I:%M %p} {local.tzname()}"
 
 
-@register.filter
-def lead_local_short(when, lead):
-    """`when` on the lead's clock, compact for tables: "May 3, 9:00 AM"."""
-    return f"{when.astimezone(lead.local_zone):%b %-d, %-I:%M %p}" if when else ""
-
 
 @register.filter
 def tz_abbr(lead):

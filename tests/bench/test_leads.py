@@ -1,0 +1,136 @@
+"""Leads at scale: 200,000 leads, the dashboard against its own raw SQL, and webhook ingest
+against a bare one-INSERT view. `make bench`; prints every figure as a ratio."""
+
+import statistics
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.template import Template
+from django.test.utils import CaptureQueriesContext, _TestState
+from django.urls import reverse
+
+from crm.accounts.models import Role
+from leads.models import Lead
+from tests.bench.seed import seed_leads
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.bench, pytest.mark.urls("tests.bench.urls")]
+TOTAL = 200_000
+RUNS = 15
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        start = time.perf_counter()
+        offices = seed_leads(TOTAL)
+        with connection.cursor() as cursor:  # fresh statistics for the planner
+            cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        owner = UserFactory(role=Role.OWNER, email="bench-owner@example.com")
+        print(f"\nseeded {Lead.objects.count():,} leads in {time.perf_counter() - start:.1f} s")
+        yield {"offices": offices, "owner": owner}
+        Lead.objects.all().delete()
+
+
+@contextmanager
+def production_rendering():
+    """The test environment instruments every template render (so tests can read
+    response.context); production does not. Timings switch the instrument off."""
+    instrumented = Template._render
+    Template._render = _TestState.saved_data.template_render
+    try:
+        yield
+    finally:
+        Template._render = instrumented
+
+
+def median_seconds(action, runs=RUNS) -> float:
+    action()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def page_versus_raw_sql(client, params: dict, label: str) -> tuple[float, int]:
+    url = reverse("leads:dashboard")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200 and response.context["rows"]
+    query_count = len(captured.captured_queries)  # read now: the next request resets the log
+    lead_sql = [
+        query["sql"] for query in captured.captured_queries if 'FROM "leads_lead"' in query["sql"]
+    ]
+    assert len(lead_sql) == 2  # the count and the page of rows
+
+    def raw():
+        with connection.cursor() as cursor:
+            for sql in lead_sql:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    with production_rendering():
+        page = median_seconds(lambda: client.get(url, params))
+    sql = median_seconds(raw)
+    ratio = page / sql
+    print(
+        f"{label}: page {page * 1000:.1f} ms vs its raw SQL {sql * 1000:.1f} ms → {ratio:.2f}x (target ≤ 3x); "
+        f"{query_count} queries (target ≤ 12); {response.context['page'].paginator.count:,} leads"
+    )
+    return ratio, query_count
+
+
+@pytest.mark.django_db
+def test_dashboard_pages_cost_at_most_three_times_their_sql(client, seeded):
+    client.force_login(seeded["owner"])
+    client.get(reverse("leads:dashboard"))  # session + live-sync cookie
+    first_ratio, first_queries = page_versus_raw_sql(client, {}, "dashboard first page")
+    garage = seeded["offices"][1]
+    filtered = {
+        "office": [garage.pk],
+        "status": ["fresh", "needs_follow_up"],
+        "q": "maria",
+        "range": "30d",
+    }
+    search_ratio, search_queries = page_versus_raw_sql(client, filtered, "filtered + searched page")
+    assert first_queries <= 12 and search_queries <= 12
+    assert first_ratio <= 3 and search_ratio <= 3
+
+
+@pytest.mark.django_db
+def test_webhook_ingest_keeps_half_the_throughput_of_a_bare_insert(client, seeded):
+    general = seeded["offices"][2]
+    batch, rounds = 40, 5
+    counter = iter(range(10_000_000))
+
+    def post_batch(url: str, secret: bool) -> float:
+        cache.clear()  # stay under the 100-leads-per-10-minutes limit between batches
+        headers = {"HTTP_X_WEBHOOK_SECRET": "demo-secret"} if secret else {}
+        start = time.perf_counter()
+        for _ in range(batch):
+            number = next(counter)
+            body = {
+                "name": f"Bench {number}",
+                "phone": f"+1786555{number % 10000:04d}",
+                "zip": "33101",
+            }
+            response = client.post(url, body, **headers)
+            assert response.status_code == 200, response.content
+        return batch / (time.perf_counter() - start)
+
+    webhook_rates, bare_rates = [], []
+    post_batch(f"{reverse('leads:webhook')}?source=manual", secret=True)  # warm-up (ZIP index...)
+    for _ in range(rounds):  # interleaved, so drift hits both alike
+        webhook_rates.append(post_batch(f"{reverse('leads:webhook')}?source=manual", secret=True))
+        bare_rates.append(post_batch(f"/bench/bare-insert?office={general.pk}", secret=False))
+    webhook, bare = statistics.median(webhook_rates), statistics.median(bare_rates)
+    ratio = webhook / bare
+    print(
+        f"webhook ingest {webhook:.0f} leads/s vs bare insert {bare:.0f}/s → {ratio:.2f}x (target ≥ 0.5x)"
+    )
+    assert ratio >= 0.5
