@@ -13,15 +13,11 @@ from leads.models import Lead, LeadSource, Status, Urgency
 class LeadFilterForm(DateRangeForm):
     """The dashboard's filter row; every value lives in the URL."""
 
-    office = forms.ModelMultipleChoiceField(
-        queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown
-    )
+    office = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=MultiSelectDropdown)
     status = forms.MultipleChoiceField(
         choices=Status.choices, required=False, widget=MultiSelectDropdown
     )
-    source = forms.ModelMultipleChoiceField(
-        queryset=LeadSource.objects.none(), required=False, widget=MultiSelectDropdown
-    )
+    source = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=MultiSelectDropdown)
     urgency = forms.MultipleChoiceField(
         choices=Urgency.choices, required=False, widget=MultiSelectDropdown
     )
@@ -31,17 +27,21 @@ class LeadFilterForm(DateRangeForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = Office.objects.filter(id__in=user.office_ids)
-        self.fields["source"].queryset = LeadSource.objects.all()
+        # Only the user's own offices are offered (and accepted), from the user's office list.
+        self.fields["office"].choices = [
+            (office_id, name) for office_id, name, _ in user.visible_offices
+        ]
+        # One query for the source list, in the CP's order (clean and render share it).
+        self.fields["source"].choices = list(LeadSource.objects.values_list("id", "label"))
 
     def apply(self, leads, now):
         data = self.cleaned_data
         if data.get("office"):
-            leads = leads.filter(office__in=data["office"])
+            leads = leads.filter(office_id__in=data["office"])
         if data.get("status"):
             leads = leads.filter(status__in=data["status"])
         if data.get("source"):
-            leads = leads.filter(source__in=data["source"])
+            leads = leads.filter(source_id__in=data["source"])
         if data.get("urgency"):
             leads = leads.with_urgency(data["urgency"], now)
         if data.get("transferred"):

@@ -64,10 +64,20 @@ def dashboard(request):
 
 
 def _row(lead: Lead, user, now) -> dict:
+    """What one dashboard row shows, computed here once (25 rows render on every poll)."""
+    next_contact = (
+        lead.next_contact_at.astimezone(lead.local_zone) if lead.next_contact_at else None
+    )
     return {
         "lead": lead,
         "urgency": lead.urgency_at(now),
         "phone_visible": lead.phone_visible_to(user),
+        "received": leads_tags.ago(lead.received_at),
+        "tz": now.astimezone(lead.local_zone).tzname() if lead.timezone else "",
+        "next_contact": f"{next_contact:%b %-d, %-I:%M %p}" if next_contact else "",
+        "next_contact_full": f"{next_contact:%b %-d, %-I:%M %p} {next_contact.tzname()}"
+        if next_contact
+        else "",
     }
 
 

@@ -89,20 +89,20 @@ class User(AbstractBaseUser):
         return self.role == Role.OWNER or (self.has_all_offices and self.role != Role.PARTNER)
 
     @cached_property
-    def _office_flags(self) -> dict[int, bool]:
-        """{office id: Jobs feature on?} for every office the user may see, in one query."""
+    def visible_offices(self) -> list[tuple[int, str, bool]]:
+        """(id, name, Jobs feature on?) of every office the user may see, in one query."""
         offices = Office.objects.all() if self.sees_all_offices else self.offices.all()
-        return dict(offices.values_list("id", "is_jobs_enabled"))
+        return list(offices.order_by("name").values_list("id", "name", "is_jobs_enabled"))
 
     @property
     def office_ids(self) -> frozenset[int]:
         """Ids of the offices this user may see (every office for owners and "all" users)."""
-        return frozenset(self._office_flags)
+        return frozenset(office_id for office_id, _, _ in self.visible_offices)
 
     @property
     def has_jobs_feature(self) -> bool:
         """False only when the user has offices and every one has the Jobs feature off."""
-        flags = self._office_flags.values()
+        flags = [is_jobs_enabled for _, _, is_jobs_enabled in self.visible_offices]
         return any(flags) or not flags
 
     @property

@@ -13,7 +13,6 @@ def lead_local(when, lead):
     return f"{local:%b %-d, %-I:%M %p} {local.tzname()}"
 
 
-
 @register.filter
 def tz_abbr(lead):
     """The lead's time-zone abbreviation right now (EST, CDT...), or "" without a ZIP."""

@@ -18,7 +18,12 @@
     const form = event.target.closest("[data-status-form]");
     if (!form) return;
     syncStatusForm(form);
-    if (statusFormComplete(form)) form.requestSubmit();
+    if (statusFormComplete(form)) {
+      // The panel may have been swapped in a moment ago: make sure htmx owns the form,
+      // or the browser would post it as a full page.
+      htmx.process(form);
+      form.requestSubmit();
+    }
     else {
       const missing = Array.from(form.querySelectorAll("[data-show-for]")).find((box) => !box.hidden);
       if (missing) missing.querySelector("input").focus();

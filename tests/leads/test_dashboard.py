@@ -208,9 +208,17 @@ def test_the_live_refresh_returns_only_rows(owner_client, sliding):
     assert 'id="lead-count-update"' in page
 
 
+@time_machine.travel(NOW, tick=False)
 def test_lead_rows_show_the_spec_columns(owner_client, sliding):
     LeadFactory(
-        office=sliding, first_name="Big", last_name="Lou", zip_code="33101", metro="Miami, FL"
+        office=sliding,
+        first_name="Big",
+        last_name="Lou",
+        zip_code="33101",
+        metro="Miami, FL",
+        received_at=NOW - datetime.timedelta(hours=2),
+        status=Status.NEEDS_FOLLOW_UP,
+        next_contact_at=NOW + datetime.timedelta(hours=2, minutes=30),
     )
     page = owner_client.get(DASHBOARD).content.decode()
     for column in (
@@ -228,6 +236,9 @@ def test_lead_rows_show_the_spec_columns(owner_client, sliding):
     ):
         assert f"<th>{column}</th>" in page
     assert 'title="Big Lou"' in page and "Miami, FL" in page and "Facebook Ads" in page
+    assert "<td>EDT</td>" in page  # the lead's zone, in May
+    assert ">2h ago<" in page
+    assert 'title="May 4, 11:30 AM EDT">May 4, 11:30 AM<' in page
 
 
 def test_viewers_get_no_write_buttons(client, sliding):
