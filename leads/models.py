@@ -293,3 +293,36 @@ class CallingHours(models.Model):
         if weekday == 6 and self.sunday_start_hour is not None and self.sunday_end_hour is not None:
             return self.sunday_start_hour, self.sunday_end_hour
         return self.start_hour, self.end_hour
+
+
+class InboundLead(models.Model):
+    """The webhook inbox: a partner's payload as received, stored before any processing.
+
+    The webhook answers as soon as the row exists (one insert); a Celery task turns it
+    into a lead (or a BookBack reactivation). A failed attempt stays here with its error
+    and is retried by the beat sweep, so no accepted lead is ever lost.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    source = models.ForeignKey(LeadSource, on_delete=models.PROTECT, related_name="+")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lead = models.ForeignKey(
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=12, blank=True)  # created / reactivated
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state_idx")]
+
+    def __str__(self) -> str:
+        return f"Inbound {self.source_id} #{self.pk} ({self.state})"

@@ -39,12 +39,13 @@ def _ingest(request, source_key: str) -> JsonResponse:
     except (ValueError, UnicodeDecodeError):
         return _error("The body is not valid JSON or form data.", 400)
     try:
-        lead, action = services.ingest_lead(payload, source_key=source_key)
+        inbound = services.accept_inbound(payload, source_key=source_key)
     except services.RateLimited as error:
         return _error(error.message, 429)
     except DomainError as error:
         return _error(error.message, 400)
-    return JsonResponse({"status": "success", "action": action, "lead_id": lead.pk})
+    # Accepted and stored: the lead is made right after, by a Celery task.
+    return JsonResponse({"status": "success", "received": inbound.pk})
 
 
 @csrf_exempt

@@ -1,7 +1,13 @@
 """Every action that writes a lead. Views, webhooks, imports and tasks call these."""
 
 from leads.services.creating import create_lead, general_office, split_name
-from leads.services.ingest import RateLimited, ingest_lead, reactivate
+from leads.services.ingest import (
+    RateLimited,
+    accept_inbound,
+    ingest_lead,
+    process_inbound,
+    reactivate,
+)
 from leads.services.working import (
     EDITABLE_FIELDS,
     SequenceFinished,
@@ -19,6 +25,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "RateLimited",
     "SequenceFinished",
+    "accept_inbound",
     "archive_lead",
     "change_status",
     "claim_lead",
@@ -28,6 +35,7 @@ __all__ = [
     "ingest_lead",
     "log_call_attempt",
     "mark_opened_in_workiz",
+    "process_inbound",
     "reactivate",
     "restore_lead",
     "split_name",

@@ -2,10 +2,12 @@
 reactivation. Every new lead still goes through `create_lead`."""
 
 import datetime
+import logging
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -14,9 +16,10 @@ from crm.accounts.models import Office
 from crm.dateranges import business_now
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
-from leads.models import BookBackCall, Lead, LeadSource, Status
+from leads.models import BookBackCall, InboundLead, Lead, LeadSource, Status
 from leads.services.creating import GENERAL_OFFICE, create_lead, general_office, split_name
 
+logger = logging.getLogger(__name__)
 RATE_LIMIT = (100, 10 * 60)  # leads per source per 10 minutes, shared by every process
 
 # Our field ← the payload names partners send (spec: Inbound lead webhooks).
@@ -131,11 +134,46 @@ def resolve_office(fields: dict, source: LeadSource) -> Office:
     return general_office()
 
 
-def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:
-    """Take one inbound lead; returns (lead, "created" | "reactivated").
+@dataclass(frozen=True)
+class CleanLead:
+    """An inbound payload that passed validation: what a lead needs, in our names."""
+
+    fields: dict
+    first_name: str
+    last_name: str
+    phone: str
+    received_at: datetime.datetime
+    fee: Decimal | None
+
+
+def validate(payload: dict) -> CleanLead:
+    """Check an inbound payload without touching the database; DomainError says what's wrong."""
+    fields = read_fields(payload)
+    first_name, last_name = fields.get("first_name", ""), fields.get("last_name", "")
+    if not first_name:
+        first_name, last_name = split_name(fields.get("full_name", ""))
+    if not first_name:
+        raise DomainError("A lead needs a name (full_name, fullName or name).")
+    try:
+        phone = phones.normalize_phone(fields.get("phone", ""))
+    except ValueError as exc:
+        raise DomainError(f"A lead needs a valid phone (phone_number or phone): {exc}") from exc
+    return CleanLead(
+        fields=fields,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        received_at=_received_at(fields.get("created_time")),
+        fee=parse_fee(fields.get("fee")),
+    )
+
+
+def accept_inbound(payload: dict, *, source_key: str) -> InboundLead:
+    """The webhook's whole synchronous job: source, rate limit, validation, one insert.
 
     Raises RateLimited past 100 leads per source per 10 minutes (audited once per
-    window), DomainError for unusable input (nothing is stored).
+    window) and DomainError for unusable input; either way nothing is stored. The lead
+    itself is made by `process_inbound` in a Celery task, queued after commit.
     """
     source = resolve_source(source_key)
     limit, window = RATE_LIMIT
@@ -147,19 +185,33 @@ def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:
                 metadata={"source": source.key},
             )
         raise RateLimited(f"Rate limit: at most {limit} leads per source every 10 minutes.")
-    fields = read_fields(payload)
-    first_name, last_name = fields.get("first_name", ""), fields.get("last_name", "")
-    if not first_name:
-        first_name, last_name = split_name(fields.get("full_name", ""))
-    if not first_name:
-        raise DomainError("A lead needs a name (full_name, fullName or name).")
+    validate(payload)
+    inbound = InboundLead.objects.create(source=source, payload=payload)
+    transaction.on_commit(lambda: _queue(inbound.pk))
+    return inbound
+
+
+def _queue(inbound_id: int) -> None:
+    from leads.tasks import process_inbound_lead
+
     try:
-        phone = phones.normalize_phone(fields.get("phone", ""))
-    except ValueError as exc:
-        raise DomainError(f"A lead needs a valid phone (phone_number or phone): {exc}") from exc
+        process_inbound_lead.delay(inbound_id)
+    except Exception:  # broker down: the row is stored, the beat sweep makes the lead
+        logger.exception("Could not queue inbound lead %s; the sweep will process it", inbound_id)
+
+
+def ingest_lead(payload: dict, *, source: LeadSource) -> tuple[Lead, str]:
+    """Turn a validated payload into a lead; returns (lead, "created" | "reactivated").
+
+    BookBack AI posting a known phone (last 10 digits) reactivates that lead instead.
+    """
+    clean = validate(payload)
+    fields = clean.fields
     if source.key == "bookback":
         existing = (
-            Lead.objects.filter(phone_last10=phones.last10(phone)).order_by("-received_at").first()
+            Lead.objects.filter(phone_last10=phones.last10(clean.phone))
+            .order_by("-received_at")
+            .first()
         )
         if existing is not None:
             return reactivate(lead=existing, fields=fields, payload=payload), "reactivated"
@@ -168,13 +220,13 @@ def ingest_lead(payload: dict, *, source_key: str) -> tuple[Lead, str]:
     lead = create_lead(
         office=resolve_office(fields, source),
         source=source,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
+        first_name=clean.first_name,
+        last_name=clean.last_name,
+        phone=clean.phone,
         email=email if "@" in email else "",
         zip_code=fields.get("zip_code", ""),
-        received_at=_received_at(fields.get("created_time")),
-        fee=parse_fee(fields.get("fee")),
+        received_at=clean.received_at,
+        fee=clean.fee,
         notes=fields.get("notes", ""),
         is_bookback=source.key == "bookback",
         via="webhook",
@@ -229,3 +281,54 @@ def reactivate(*, lead: Lead, fields: dict, payload: dict) -> Lead:
     )
     events.emit("lead.reactivated", office=lead.office, partner_name=lead.partner_name, lead=lead)
     return lead
+
+
+MAX_ATTEMPTS = 5
+CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
+
+
+def process_inbound(inbound_id: int) -> InboundLead | None:
+    """Make the lead of one inbox row, once: a second run of the same id is a no-op.
+
+    A refusal (DomainError) fails the row for good; any other error is kept on the row
+    and retried by the sweep, up to five attempts.
+    """
+    now = timezone.now()
+    claimable = Q(state=InboundLead.State.PENDING) | Q(
+        state=InboundLead.State.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    # One conditional UPDATE is the claim: of two concurrent runs only one matches.
+    claimed = InboundLead.objects.filter(claimable, pk=inbound_id).update(
+        state=InboundLead.State.PROCESSING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    inbound = InboundLead.objects.select_related("source").get(pk=inbound_id)
+    try:
+        with transaction.atomic():
+            lead, action = ingest_lead(inbound.payload, source=resolve_source(inbound.source.key))
+            inbound.state, inbound.lead, inbound.action, inbound.error = "done", lead, action, ""
+            inbound.save(update_fields=["state", "lead", "action", "error"])
+    except DomainError as error:
+        inbound.state, inbound.error = InboundLead.State.FAILED, error.message
+        inbound.save(update_fields=["state", "error"])
+    except Exception as error:  # kept for the sweep: an accepted lead is never dropped
+        logger.exception("Inbound lead %s failed (attempt %s)", inbound.pk, inbound.attempts)
+        retry = inbound.attempts < MAX_ATTEMPTS
+        inbound.state = InboundLead.State.PENDING if retry else InboundLead.State.FAILED
+        inbound.error = f"{type(error).__name__}: {error}"
+        inbound.save(update_fields=["state", "error"])
+    return inbound
+
+
+def pending_inbound_ids(limit: int = 500) -> list[int]:
+    """Rows the broker never delivered, or whose worker died or hit an error."""
+    now = timezone.now()
+    stale = Q(
+        state=InboundLead.State.PENDING, received_at__lt=now - datetime.timedelta(minutes=1)
+    ) | Q(state=InboundLead.State.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return list(
+        InboundLead.objects.filter(stale)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from crm.timeline.models import AuditEvent, TimelineEntry
-from leads.models import BookBackCall, Lead, Status
+from leads.models import BookBackCall, InboundLead, Lead, Status
 from tests.factories import LeadFactory, OfficeFactory, UserFactory, lead_source
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +17,33 @@ def offices():
     return {name: OfficeFactory(name=name) for name in ("General", "Sliding", "Garage")}
 
 
-def post_json(client, body, url=URL, **extra):
-    return client.post(
-        url, json.dumps(body), content_type="application/json", **{**SECRET, **extra}
-    )
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST like a partner; the inbox task runs right after commit, as in production."""
+
+    def send(url=URL, data=None, *, raw=None, content_type="application/json", **extra):
+        body = (
+            raw
+            if raw is not None
+            else (json.dumps(data) if content_type == "application/json" else data)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            if content_type == "application/json":
+                return client.post(url, body, content_type=content_type, **extra)
+            return client.post(url, body, **extra)
+
+    return send
 
 
-def test_a_json_lead_is_stored_with_every_alias(client, offices):
+@pytest.fixture
+def post_json(post):
+    def send(body, url=URL, **extra):
+        return post(url, body, **{**SECRET, **extra})
+
+    return send
+
+
+def test_a_json_lead_is_stored_with_every_alias(client, post, post_json, offices):
     body = {
         "fullName": "Maria de la Cruz",
         "phone_number": "(305) 555-0142",
@@ -41,7 +61,7 @@ def test_a_json_lead_is_stored_with_every_alias(client, offices):
         "message": "Gate code 1234",
         "source": "angi",
     }
-    response = post_json(client, body)
+    response = post_json(body)
     assert response.status_code == 200
     assert response.json()["status"] == "success"
     lead = Lead.objects.get()
@@ -72,27 +92,26 @@ def test_a_json_lead_is_stored_with_every_alias(client, offices):
     assert AuditEvent.objects.get(kind="lead.created").metadata["via"] == "webhook"
 
 
-def test_form_bodies_and_other_aliases_work_too(client):
+def test_form_bodies_and_other_aliases_work_too(client, post, post_json):
     data = {
         "full_name": "Big Lou",
         "phone": "305-555-0100",
         "zip_code": "33101",
         "taskName": "Garage opener",
     }
-    response = client.post(URL + "?source=yelp", data, **SECRET)
+    response = post(URL + "?source=yelp", data, content_type="form", **SECRET)
     assert response.json()["status"] == "success"
     lead = Lead.objects.get()
     assert (lead.source.key, lead.service_type) == ("yelp", "Garage opener")
 
 
-def test_source_comes_from_the_body_then_the_query_then_manual(client):
+def test_source_comes_from_the_body_then_the_query_then_manual(client, post, post_json):
     post_json(
-        client,
         {"name": "A One", "phone": "3055550101", "source": "google"},
         url=URL + "?source=yelp",
     )
-    post_json(client, {"name": "B Two", "phone": "3055550102"}, url=URL + "?source=yelp")
-    post_json(client, {"name": "C Three", "phone": "3055550103"})
+    post_json({"name": "B Two", "phone": "3055550102"}, url=URL + "?source=yelp")
+    post_json({"name": "C Three", "phone": "3055550103"})
     assert dict(Lead.objects.values_list("first_name", "source__key")) == {
         "A": "google",
         "B": "yelp",
@@ -100,17 +119,14 @@ def test_source_comes_from_the_body_then_the_query_then_manual(client):
     }
 
 
-def test_the_secret_may_come_as_a_query_parameter(client):
-    response = client.post(
-        URL + "?secret=demo-secret",
-        json.dumps({"name": "Q P", "phone": "3055550104"}),
-        content_type="application/json",
-    )
+def test_the_secret_may_come_as_a_query_parameter(client, post, post_json):
+    response = post(URL + "?secret=demo-secret", {"name": "Q P", "phone": "3055550104"})
     assert response.status_code == 200
+    assert Lead.objects.get().first_name == "Q"
 
 
 @pytest.mark.parametrize("headers", [{}, {"HTTP_X_WEBHOOK_SECRET": "wrong"}])
-def test_a_missing_or_wrong_secret_is_401_and_stores_nothing(client, headers):
+def test_a_missing_or_wrong_secret_is_401_and_stores_nothing(client, post, post_json, headers):
     response = client.post(
         URL,
         json.dumps({"name": "X Y", "phone": "3055550105"}),
@@ -122,19 +138,16 @@ def test_a_missing_or_wrong_secret_is_401_and_stores_nothing(client, headers):
     assert not Lead.objects.exists()
 
 
-def test_facebook_alias_forces_the_source(client):
-    post_json(
-        client, {"name": "F B", "phone": "3055550106", "source": "yelp"}, url="/webhook/facebook"
-    )
+def test_facebook_alias_forces_the_source(client, post, post_json):
+    post_json({"name": "F B", "phone": "3055550106", "source": "yelp"}, url="/webhook/facebook")
     assert Lead.objects.get().source.key == "facebook"
 
 
-def test_a_source_token_forces_its_source_and_needs_no_secret(client):
+def test_a_source_token_forces_its_source_and_needs_no_secret(client, post, post_json):
     thumbtack = lead_source("thumbtack")
-    response = client.post(
+    response = post(
         f"/webhook/s/{thumbtack.webhook_token}",
-        json.dumps({"name": "T T", "phone": "3055550107", "source": "google"}),
-        content_type="application/json",
+        {"name": "T T", "phone": "3055550107", "source": "google"},
     )
     assert response.status_code == 200
     assert Lead.objects.get().source == thumbtack
@@ -156,8 +169,10 @@ def test_a_source_token_forces_its_source_and_needs_no_secret(client):
         ({"name": "Who", "phone": "3055550111", "source": "myspace"}, "Unknown source 'myspace'"),
     ],
 )
-def test_unusable_input_is_400_with_the_reason_and_stores_nothing(client, body, error):
-    response = post_json(client, body)
+def test_unusable_input_is_400_with_the_reason_and_stores_nothing(
+    client, post, post_json, body, error
+):
+    response = post_json(body)
     assert response.status_code == 400
     assert response.json()["status"] == "error"
     assert error in response.json()["error"]
@@ -165,21 +180,21 @@ def test_unusable_input_is_400_with_the_reason_and_stores_nothing(client, body, 
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]"])
-def test_an_unparseable_body_is_400(client, raw):
-    response = client.post(URL, raw, content_type="application/json", **SECRET)
+def test_an_unparseable_body_is_400(client, post, post_json, raw):
+    response = post(URL, raw=raw, **SECRET)
     assert response.status_code == 400
     assert response.json()["status"] == "error"
 
 
-def test_office_resolution_payload_then_source_default_then_general(client, offices):
+def test_office_resolution_payload_then_source_default_then_general(
+    client, post, post_json, offices
+):
     yelp = lead_source("yelp")
     yelp.default_office = offices["Garage"]
     yelp.save()
-    post_json(
-        client, {"name": "P Office", "phone": "3055550112", "office": "sliding", "source": "yelp"}
-    )
-    post_json(client, {"name": "S Default", "phone": "3055550113", "source": "yelp"})
-    post_json(client, {"name": "G Fallback", "phone": "3055550114", "source": "google"})
+    post_json({"name": "P Office", "phone": "3055550112", "office": "sliding", "source": "yelp"})
+    post_json({"name": "S Default", "phone": "3055550113", "source": "yelp"})
+    post_json({"name": "G Fallback", "phone": "3055550114", "source": "google"})
     assert dict(Lead.objects.values_list("first_name", "office__name")) == {
         "P": "Sliding",
         "S": "Garage",
@@ -187,29 +202,27 @@ def test_office_resolution_payload_then_source_default_then_general(client, offi
     }
 
 
-def test_the_101st_lead_of_a_source_in_ten_minutes_is_429_and_audited_once(client):
+def test_the_101st_lead_of_a_source_in_ten_minutes_is_429_and_audited_once(client, post, post_json):
     for number in range(100):
         assert (
-            post_json(
-                client, {"name": f"Lead N{number}", "phone": f"305555{number:04d}"}
-            ).status_code
+            post_json({"name": f"Lead N{number}", "phone": f"305555{number:04d}"}).status_code
             == 200
         )
-    response = post_json(client, {"name": "One More", "phone": "3055550199"})
+    response = post_json({"name": "One More", "phone": "3055550199"})
     assert response.status_code == 429
     assert response.json()["status"] == "error"
-    post_json(client, {"name": "And Another", "phone": "3055550198"})
+    post_json({"name": "And Another", "phone": "3055550198"})
     assert AuditEvent.objects.filter(kind="webhook.rate_limited").count() == 1
     # Other sources keep their own budget.
     assert (
-        post_json(
-            client, {"name": "Other Source", "phone": "3055550197", "source": "yelp"}
-        ).status_code
+        post_json({"name": "Other Source", "phone": "3055550197", "source": "yelp"}).status_code
         == 200
     )
 
 
-def test_bookback_reactivates_a_known_phone_instead_of_duplicating(client, offices):
+def test_bookback_reactivates_a_known_phone_instead_of_duplicating(
+    client, post, post_json, offices
+):
     agent = UserFactory(offices=[offices["Sliding"]])
     old = LeadFactory(
         office=offices["Sliding"],
@@ -224,7 +237,6 @@ def test_bookback_reactivates_a_known_phone_instead_of_duplicating(client, offic
     old.claimed_by = agent
     old.save()
     response = post_json(
-        client,
         {
             "name": "Maria Lopez",
             "phone": "+1 (305) 555-0142",
@@ -235,7 +247,8 @@ def test_bookback_reactivates_a_known_phone_instead_of_duplicating(client, offic
             "recording_url": "https://calls.example.com/r/77",
         },
     )
-    assert response.json() == {"status": "success", "action": "reactivated", "lead_id": old.pk}
+    inbound = InboundLead.objects.get(pk=response.json()["received"])
+    assert (inbound.state, inbound.action, inbound.lead) == ("done", "reactivated", old)
     assert Lead.objects.count() == 1
     old.refresh_from_db()
     assert (old.status, old.call_count, old.urgency, old.claimed_by) == (
@@ -261,23 +274,70 @@ def test_bookback_reactivates_a_known_phone_instead_of_duplicating(client, offic
     assert AuditEvent.objects.filter(kind="lead.reactivated").exists()
 
 
-def test_a_new_bookback_phone_creates_a_bookback_lead(client):
-    post_json(client, {"name": "New Person", "phone": "3055550155", "source": "bookback"})
+def test_a_new_bookback_phone_creates_a_bookback_lead(client, post, post_json):
+    post_json({"name": "New Person", "phone": "3055550155", "source": "bookback"})
     lead = Lead.objects.get()
     assert lead.is_bookback and lead.source.key == "bookback"
     assert BookBackCall.objects.filter(lead=lead).exists()
 
 
-def test_other_sources_never_reactivate(client):
+def test_other_sources_never_reactivate(client, post, post_json):
     LeadFactory(phone="+13055550142", phone_last10="3055550142", status=Status.CONVERTED)
-    post_json(client, {"name": "Maria Lopez", "phone": "3055550142", "source": "facebook"})
+    post_json({"name": "Maria Lopez", "phone": "3055550142", "source": "facebook"})
     assert Lead.objects.count() == 2
 
 
-def test_every_new_lead_emits_lead_created(client, django_capture_on_commit_callbacks):
+def test_every_new_lead_emits_lead_created(
+    client, post, post_json, django_capture_on_commit_callbacks
+):
     from crm.models import DomainEvent
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_json(client, {"name": "Evt Lead", "phone": "3055550156"})
+        post_json({"name": "Evt Lead", "phone": "3055550156"})
     event = DomainEvent.objects.get(name="lead.created")
     assert event.payload["via"] == "webhook"
+
+
+def test_an_accepted_lead_is_kept_in_the_inbox_and_answered_before_processing(client):
+    response = client.post(
+        URL,
+        json.dumps({"name": "Queued Quinn", "phone": "3055550160"}),
+        content_type="application/json",
+        **SECRET,
+    )  # no commit callbacks run here: the task has not run yet
+    assert response.json()["status"] == "success"
+    inbound = InboundLead.objects.get(pk=response.json()["received"])
+    assert inbound.state == "pending" and inbound.payload["name"] == "Queued Quinn"
+    assert not Lead.objects.exists()
+
+
+def test_a_lead_that_cannot_be_placed_fails_with_its_reason(client):
+    from crm.accounts.models import Office
+    from leads.services import process_inbound
+
+    inbound = InboundLead.objects.create(
+        source=lead_source("manual"), payload={"name": "Nowhere Nick", "phone": "3055550161"}
+    )
+    Office.objects.all().delete()  # no office at all: the lead has nowhere to go
+    processed = process_inbound(inbound.pk)
+    assert processed.state == "failed"
+    assert processed.error == "Add an office in CP → Offices before taking leads."
+    assert process_inbound(inbound.pk) is None  # a finished row is never taken twice
+
+
+def test_the_sweep_processes_rows_the_broker_lost(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from leads.tasks import sweep_inbound_leads
+
+    inbound = InboundLead.objects.create(
+        source=lead_source("manual"),
+        payload={"name": "Lost Lucy", "phone": "3055550162"},
+        received_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    assert sweep_inbound_leads() == 1
+    inbound.refresh_from_db()
+    assert inbound.state == "done" and inbound.lead.first_name == "Lost"
+    assert sweep_inbound_leads() == 0
