@@ -5,9 +5,10 @@ capability, so a domain's link appears the day its app is installed — no dead 
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 
 from crm import permissions
 
@@ -37,12 +38,20 @@ TOOLS = (
 )
 
 
-def url_or_none(url_name: str) -> str | None:
-    """The path of `url_name`, or None while the page does not exist yet."""
+@cache
+def _url_in(urlconf: str | None, url_name: str) -> str | None:
     try:
-        return reverse(url_name)
+        return reverse(url_name, urlconf=urlconf)
     except NoReverseMatch:
         return None
+
+
+def url_or_none(url_name: str) -> str | None:
+    """The path of `url_name`, or None while the page does not exist yet.
+
+    Every page draws the topbar, so answers are kept per URLconf (tests swap URLconfs).
+    """
+    return _url_in(get_urlconf(), url_name)
 
 
 def _entries(items, user, path: str) -> list[dict]:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -71,10 +72,11 @@ def dashboard(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    detail_base = reverse("leads:detail", args=[0])[:-1]  # one reverse() per page, not per row
     context = {
         "form": form,
         "page": page,
-        "rows": [_row(lead, request.user, now) for lead in page.object_list],
+        "rows": [_row(lead, request.user, now, detail_base) for lead in page.object_list],
         "query": query.urlencode(),
         "can": _capabilities(request.user),
     }
@@ -83,13 +85,15 @@ def dashboard(request):
     return render(request, "leads/dashboard.html", context)
 
 
-def _row(lead: Lead, user, now) -> dict:
+def _row(lead: Lead, user, now, detail_base: str) -> dict:
     """What one dashboard row shows, computed here once (25 rows render on every poll)."""
     next_contact = (
         lead.next_contact_at.astimezone(lead.local_zone) if lead.next_contact_at else None
     )
     return {
         "lead": lead,
+        "url": detail_base + str(lead.pk),
+        "received_iso": lead.received_at.isoformat(),
         "urgency": lead.urgency_at(now),
         "phone_visible": lead.phone_visible_to(user),
         "received": leads_tags.ago(lead.received_at),

@@ -51,14 +51,18 @@ def production_rendering():
         Template._render = instrumented
 
 
-def median_seconds(action, runs=RUNS) -> float:
-    action()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def interleaved_medians(page_action, sql_action, runs=RUNS * 2) -> tuple[float, float]:
+    """Median seconds of each, alternating runs so drift on the machine hits both alike."""
+    page_times, sql_times = [], []
+    with production_rendering():
+        page_action()
+        sql_action()
+        for _ in range(runs):
+            for action, times in ((page_action, page_times), (sql_action, sql_times)):
+                start = time.perf_counter()
+                action()
+                times.append(time.perf_counter() - start)
+    return statistics.median(page_times), statistics.median(sql_times)
 
 
 def page_versus_raw_sql(client, params: dict, label: str) -> tuple[float, int]:
@@ -79,9 +83,7 @@ def page_versus_raw_sql(client, params: dict, label: str) -> tuple[float, int]:
                 if cursor.description:
                     cursor.fetchall()
 
-    with production_rendering():
-        page = median_seconds(lambda: client.get(url, params))
-    sql = median_seconds(raw)
+    page, sql = interleaved_medians(lambda: client.get(url, params), raw)
     ratio = page / sql
     print(
         f"{label}: page {page * 1000:.1f} ms vs its raw SQL {sql * 1000:.1f} ms → {ratio:.2f}x "
