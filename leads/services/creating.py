@@ -16,6 +16,13 @@ from leads.models import Lead, LeadSource, Status
 GENERAL_OFFICE = "General"
 
 
+def emit_for(lead: Lead, name: str, *, actor=None, **data) -> None:
+    """Emit a lead event with the lead's office and partner (for live sync and handlers)."""
+    events.emit(
+        name, office=lead.office, partner_name=lead.partner_name, actor=actor, lead=lead, **data
+    )
+
+
 def general_office() -> Office:
     office = Office.objects.filter(name__iexact=GENERAL_OFFICE).first() or Office.objects.first()
     if office is None:
@@ -84,12 +91,5 @@ def create_lead(
         office=office,
         metadata={"lead_id": lead.pk, "source": source.key, "via": via},
     )
-    events.emit(
-        "lead.created",
-        office=office,
-        partner_name=lead.partner_name,
-        actor=actor,
-        lead=lead,
-        via=via,
-    )
+    emit_for(lead, "lead.created", actor=actor, via=via)
     return lead

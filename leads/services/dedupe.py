@@ -7,11 +7,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from crm import events, phones
+from crm import phones
 from crm.errors import DomainError
 from crm.timeline.models import TimelineEntry
 from crm.timeline.services import audit, record
 from leads.models import Lead
+from leads.services.creating import emit_for
 
 
 @dataclass
@@ -173,14 +174,7 @@ def merge_duplicates(*, user, keeper: Lead, others: list[Lead]) -> Lead:
             office=other.office,
             metadata={"lead_id": other.pk, "merged_into": keeper.pk},
         )
-        events.emit(
-            "lead.archived",
-            office=other.office,
-            partner_name=other.partner_name,
-            actor=user,
-            lead=other,
-            merged_into=keeper.pk,
-        )
+        emit_for(other, "lead.archived", actor=user, merged_into=keeper.pk)
     return keeper
 
 

@@ -11,13 +11,19 @@ from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from crm import events, phones, ratelimit
+from crm import phones, ratelimit
 from crm.accounts.models import Office
 from crm.dateranges import business_now
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.models import BookBackCall, InboundLead, Lead, LeadSource, Status
-from leads.services.creating import GENERAL_OFFICE, create_lead, general_office, split_name
+from leads.services.creating import (
+    GENERAL_OFFICE,
+    create_lead,
+    emit_for,
+    general_office,
+    split_name,
+)
 
 logger = logging.getLogger(__name__)
 RATE_LIMIT = (100, 10 * 60)  # leads per source per 10 minutes, shared by every process
@@ -279,7 +285,7 @@ def reactivate(*, lead: Lead, fields: dict, payload: dict) -> Lead:
         office=lead.office,
         metadata={"lead_id": lead.pk, "previous_status": previous_status},
     )
-    events.emit("lead.reactivated", office=lead.office, partner_name=lead.partner_name, lead=lead)
+    emit_for(lead, "lead.reactivated")
     return lead
 
 

@@ -10,7 +10,7 @@ from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.calling_hours import adjust_to_calling_hours
 from leads.models import CALLBACK_STATUSES, Lead, Status
-from leads.services.creating import apply_zip
+from leads.services.creating import apply_zip, emit_for
 
 
 def _locked(lead: Lead) -> Lead:
@@ -30,9 +30,7 @@ def claim_lead(*, lead: Lead, user) -> Lead:
     lead.claimed_by, lead.claimed_at = user, timezone.now()
     lead.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
     record(lead, kind="sys", body=f"Lead claimed by {user.first_name}", actor=user)
-    events.emit(
-        "lead.claimed", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
-    )
+    emit_for(lead, "lead.claimed", actor=user)
     return lead
 
 
@@ -83,16 +81,7 @@ def change_status(
         office=lead.office,
         metadata={"lead_id": lead.pk, "old": old, "new": status, "reason": reason},
     )
-    events.emit(
-        "lead.status_changed",
-        office=lead.office,
-        partner_name=lead.partner_name,
-        actor=user,
-        lead=lead,
-        old=old,
-        new=status,
-        reason=reason,
-    )
+    emit_for(lead, "lead.status_changed", actor=user, old=old, new=status, reason=reason)
     return lead
 
 
@@ -131,13 +120,7 @@ def log_call_attempt(*, lead: Lead, user) -> Lead:
         actor=user,
         data={"attempt": lead.call_count, "snooze_minutes": minutes},
     )
-    events.emit(
-        "lead.call_logged",
-        office=lead.office,
-        partner_name=lead.partner_name,
-        actor=user,
-        lead=lead,
-    )
+    emit_for(lead, "lead.call_logged", actor=user)
     return lead
 
 
@@ -182,9 +165,7 @@ def update_field(*, lead: Lead, user, field: str, value) -> Lead:
     if field == "phone":
         body = f"✏️ Phone changed to {phones.pretty(new)}"
     record(lead, kind="note" if field == "notes" else "sys", body=body, actor=user)
-    events.emit(
-        "lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
-    )
+    emit_for(lead, "lead.updated", actor=user)
     return lead
 
 
@@ -200,52 +181,44 @@ def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
     lead.workiz_job_number = job_number
     lead.save(update_fields=["workiz_job_number", "updated_at"])
     record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=user)
-    events.emit(
-        "lead.updated", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
+    emit_for(lead, "lead.updated", actor=user)
+    return lead
+
+
+def _set_archived(lead: Lead, user, archived: bool) -> Lead:
+    lead = _locked(lead)
+    if lead.is_archived == archived:
+        return lead
+    lead.is_archived, lead.archived_at = archived, timezone.now() if archived else None
+    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    verb = "archived" if archived else "restored"
+    record(
+        lead,
+        kind="sys",
+        body="📦 Archived" if archived else "↩ Restored from the archive",
+        actor=user,
     )
+    audit(
+        f"lead.{verb}",
+        f"{lead.full_name} {verb}",
+        actor=user,
+        office=lead.office,
+        metadata={"lead_id": lead.pk},
+    )
+    emit_for(lead, f"lead.{verb}", actor=user)
     return lead
 
 
 @transaction.atomic
 def archive_lead(*, lead: Lead, user) -> Lead:
-    lead = _locked(lead)
-    if lead.is_archived:
-        return lead
-    lead.is_archived, lead.archived_at = True, timezone.now()
-    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
-    record(lead, kind="sys", body="📦 Archived", actor=user)
-    audit(
-        "lead.archived",
-        f"{lead.full_name} archived",
-        actor=user,
-        office=lead.office,
-        metadata={"lead_id": lead.pk},
-    )
-    events.emit(
-        "lead.archived", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
-    )
-    return lead
+    """Soft-delete (admin+): off the dashboard, timeline kept. Audited; emits lead.archived."""
+    return _set_archived(lead, user, True)
 
 
 @transaction.atomic
 def restore_lead(*, lead: Lead, user) -> Lead:
-    lead = _locked(lead)
-    if not lead.is_archived:
-        return lead
-    lead.is_archived, lead.archived_at = False, None
-    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
-    record(lead, kind="sys", body="↩ Restored from the archive", actor=user)
-    audit(
-        "lead.restored",
-        f"{lead.full_name} restored",
-        actor=user,
-        office=lead.office,
-        metadata={"lead_id": lead.pk},
-    )
-    events.emit(
-        "lead.restored", office=lead.office, partner_name=lead.partner_name, actor=user, lead=lead
-    )
-    return lead
+    """Back from the archive. Audited; emits lead.restored."""
+    return _set_archived(lead, user, False)
 
 
 @transaction.atomic
