@@ -41,6 +41,22 @@ def new_webhook_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def add_built_in_sources(source_model) -> None:
+    """Create the missing built-in sources (used by the data migration with its historical
+    model, and by tests after a transactional flush)."""
+    for order, (key, label, color, steps) in enumerate(BUILT_IN_SOURCES):
+        source_model.objects.get_or_create(
+            key=key,
+            defaults={
+                "label": label,
+                "color": color,
+                "snooze_steps": steps,
+                "sort_order": order,
+                "webhook_token": new_webhook_token(),
+            },
+        )
+
+
 class LeadSource(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     label = models.CharField(max_length=80)

@@ -63,13 +63,10 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
 def lead_source(key: str = "facebook"):
     """A built-in source. The data migration creates them, but transactional tests
     (e2e) flush every table afterwards, so put them back when they are gone."""
-    from leads.models import BUILT_IN_SOURCES, LeadSource
+    from leads.models import LeadSource, add_built_in_sources
 
     if not LeadSource.objects.exists():
-        for order, (source_key, label, color, steps) in enumerate(BUILT_IN_SOURCES):
-            LeadSource.objects.create(
-                key=source_key, label=label, color=color, snooze_steps=steps, sort_order=order
-            )
+        add_built_in_sources(LeadSource)
     return LeadSource.objects.get(key=key)
 
 

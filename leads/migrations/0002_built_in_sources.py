@@ -1,23 +1,12 @@
 from django.db import migrations
 
-from leads.models import BUILT_IN_SOURCES, new_webhook_token
+from leads.models import add_built_in_sources
 
 
-def add_built_in_sources(apps, schema_editor):
-    LeadSource = apps.get_model("leads", "LeadSource")
-    for order, (key, label, color, steps) in enumerate(BUILT_IN_SOURCES):
-        LeadSource.objects.get_or_create(
-            key=key,
-            defaults={
-                "label": label,
-                "color": color,
-                "snooze_steps": steps,
-                "sort_order": order,
-                "webhook_token": new_webhook_token(),
-            },
-        )
+def create_sources(apps, schema_editor):
+    add_built_in_sources(apps.get_model("leads", "LeadSource"))
 
 
 class Migration(migrations.Migration):
     dependencies = [("leads", "0001_initial")]
-    operations = [migrations.RunPython(add_built_in_sources, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(create_sources, migrations.RunPython.noop)]
