@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm.accounts.models import Office, Role, User
 from leads import services
-from leads.models import CallingHours, LeadSource, Status
+from leads.models import CallingHours, Lead, LeadSource, Status
 from leads.services.settings import US_STATES
 
 # A few states call later on weekdays and keep Sundays short (Sunday-sensitive markets).
@@ -123,6 +123,23 @@ def seed_leads(count: int = 60) -> None:
             via="webhook",
         )
         _work(lead, number, rng, agents, now)
+    _seed_duplicates(sources, now)
+
+
+def _seed_duplicates(sources: dict, now) -> None:
+    """Two people who came in twice through different sources: work for 🔍 Check Duplicates."""
+    for number, key in ((12, "yelp"), (21, "google")):
+        original = Lead.objects.get(phone=f"+1305555{1000 + number:04d}")
+        services.create_lead(
+            office=original.office,
+            source=sources[key],
+            first_name=original.first_name,
+            last_name=original.last_name,
+            phone=original.phone,
+            zip_code=original.zip_code,
+            received_at=now - datetime.timedelta(minutes=30 + number),
+            via="webhook",
+        )
 
 
 def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
