@@ -26,8 +26,8 @@ from leads.forms import (
     local_input_value,
 )
 from leads.models import CALLBACK_STATUSES, Lead, Status
+from leads.rows import dashboard_row
 from leads.services.creating import general_office
-from leads.templatetags import leads_tags
 
 PAGE_SIZE = 25
 # The columns a dashboard row shows: the page reads only these (a lead has ~40).
@@ -76,33 +76,16 @@ def dashboard(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [_row(lead, request.user, now, detail_base) for lead in page.object_list],
+        "rows": [
+            dashboard_row(lead, user=request.user, now=now, detail_base=detail_base)
+            for lead in page.object_list
+        ],
         "query": query.urlencode(),
         "can": _capabilities(request.user),
     }
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, "leads/_partials/rows.html", context)
     return render(request, "leads/dashboard.html", context)
-
-
-def _row(lead: Lead, user, now, detail_base: str) -> dict:
-    """What one dashboard row shows, computed here once (25 rows render on every poll)."""
-    next_contact = (
-        lead.next_contact_at.astimezone(lead.local_zone) if lead.next_contact_at else None
-    )
-    return {
-        "lead": lead,
-        "url": detail_base + str(lead.pk),
-        "received_iso": lead.received_at.isoformat(),
-        "urgency": lead.urgency_at(now),
-        "phone_visible": lead.phone_visible_to(user),
-        "received": leads_tags.ago(lead.received_at),
-        "tz": now.astimezone(lead.local_zone).tzname() if lead.timezone else "",
-        "next_contact": f"{next_contact:%b %-d, %-I:%M %p}" if next_contact else "",
-        "next_contact_full": f"{next_contact:%b %-d, %-I:%M %p} {next_contact.tzname()}"
-        if next_contact
-        else "",
-    }
 
 
 def _capabilities(user) -> dict:

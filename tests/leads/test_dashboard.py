@@ -25,7 +25,7 @@ def owner_client(client, owner):
 
 
 def names(response) -> list[str]:
-    return [row["lead"].full_name for row in response.context["rows"]]
+    return [row["name"] for row in response.context["rows"]]
 
 
 def lead(name, *, office, status=Status.FRESH, hours_ago=1, next_contact=None, **extra):
