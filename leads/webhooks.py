@@ -33,11 +33,14 @@ def _has_secret(request) -> bool:
     return bool(given) and constant_time_compare(given, settings.WEBHOOK_SECRET)
 
 
-def _ingest(request, source_key: str) -> JsonResponse:
+def _ingest(request, source_key=None) -> JsonResponse:
+    """Parse once, accept, answer. `source_key` None means: the body's, then ?source=."""
     try:
         payload = _payload(request)
     except (ValueError, UnicodeDecodeError):
         return _error("The body is not valid JSON or form data.", 400)
+    if source_key is None:
+        source_key = str(payload.get("source") or request.GET.get("source") or "manual")
     try:
         inbound = services.accept_inbound(payload, source_key=source_key)
     except services.RateLimited as error:
@@ -54,11 +57,7 @@ def generic(request):
     """POST /webhook/leads: source from the body, then ?source=, default manual."""
     if not _has_secret(request):
         return _error("Missing or wrong webhook secret.", 401)
-    try:
-        body_source = _payload(request).get("source")
-    except (ValueError, UnicodeDecodeError):
-        body_source = None
-    return _ingest(request, str(body_source or request.GET.get("source") or "manual"))
+    return _ingest(request)
 
 
 @csrf_exempt

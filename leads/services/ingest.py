@@ -181,7 +181,12 @@ def accept_inbound(payload: dict, *, source_key: str) -> InboundLead:
     window) and DomainError for unusable input; either way nothing is stored. The lead
     itself is made by `process_inbound` in a Celery task, queued after commit.
     """
-    source = resolve_source(source_key)
+    # Only the key matters here; the office rules are read when the lead is made.
+    source = (
+        LeadSource.objects.filter(key=source_key.strip().lower()).only("id", "key", "label").first()
+    )
+    if source is None:
+        raise DomainError(f"Unknown source '{source_key}'. Add it in CP → Lead Sources.")
     limit, window = RATE_LIMIT
     if not ratelimit.hit(f"webhook-source:{source.key}", limit=limit, window_seconds=window):
         if ratelimit.first_refusal(f"webhook-audit:{source.key}", window_seconds=window):
