@@ -4,6 +4,7 @@ Both are called by domain actions inside their transaction, never by views.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from crm.events import jsonable
 from crm.timeline.models import AuditEvent, TimelineEntry
@@ -16,9 +17,14 @@ def record(
     body: str,
     actor=None,
     data: dict | None = None,
+    at=None,
 ) -> TimelineEntry:
-    """Add a line to `subject`'s timeline (a lead or a job: anything with `office`)."""
+    """Add a line to `subject`'s timeline (a lead or a job: anything with `office`).
+
+    `at` dates the line when it records something that happened earlier (a lead's arrival).
+    """
     return TimelineEntry.objects.create(
+        created_at=at or timezone.now(),
         subject_type=subject._meta.model_name,
         subject_id=subject.pk,
         subject_label=str(subject)[:160],

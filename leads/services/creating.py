@@ -83,7 +83,13 @@ def create_lead(
     )
     apply_zip(lead, zip_code)
     lead.save()
-    record(lead, kind="sys", body=f"Lead created ({via}) from {source.label}", actor=actor)
+    record(
+        lead,
+        kind="sys",
+        body=f"Lead created ({via}) from {source.label}",
+        actor=actor,
+        at=lead.received_at,
+    )
     audit(
         "lead.created",
         f"New {source.label} lead: {lead.full_name}",
