@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crm.timeline",
     "crm.controlpanel",
     "leads",
+    "contractors",
 ]
 
 MIDDLEWARE = [

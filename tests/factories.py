@@ -88,3 +88,45 @@ class LeadFactory(factory.django.DjangoModelFactory):
     state = "FL"
     timezone = "America/New_York"
     metro = "Miami, FL"
+
+
+class JobTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contractors.JobType"
+        django_get_or_create = ("label",)
+
+    label = factory.Sequence(lambda n: f"Job type {n}")
+
+
+class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    """Miami by default; pass label/zip_code/lat/lng for elsewhere."""
+
+    class Meta:
+        model = "contractors.ServiceArea"
+
+    label = factory.Sequence(lambda n: f"Area {n}")
+    zip_code = "33101"
+    city = "Miami"
+    state = "FL"
+    lat = 25.7791
+    lng = -80.1978
+
+
+class ContractorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contractors.Contractor"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Contractor {n} LLC")
+    contact_name = factory.Faker("name")
+    profit_share = 30
+
+    @factory.post_generation
+    def job_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.job_types.set(extracted)
+
+    @factory.post_generation
+    def service_areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_areas.set(extracted)
