@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("crm.timeline.urls")),
     path("cp/", include("crm.controlpanel.urls")),
     path("", include("leads.urls")),
+    path("", include("contractors.urls")),
 ]
