@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from contractors import cp_views
+
+urlpatterns = [
+    path("cp/job-types", cp_views.job_types, name="cp_job_types"),
+    path("cp/job-types/<int:pk>", cp_views.job_types, name="cp_job_type_edit"),
+    path("cp/job-types/<int:pk>/delete", cp_views.delete_job_type, name="cp_job_type_delete"),
+    path("cp/job-partners", cp_views.job_partners, name="cp_job_partners"),
+    path("cp/job-partners/<int:pk>", cp_views.job_partners, name="cp_job_partner_edit"),
+    path(
+        "cp/job-partners/<int:pk>/delete", cp_views.delete_job_partner, name="cp_job_partner_delete"
+    ),
+]

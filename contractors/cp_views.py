@@ -1,0 +1,90 @@
+"""CP → Job Types and CP → Job Partners: owner only, one page each, thin."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from contractors.cp_forms import JobPartnerForm, JobTypeForm
+from contractors.models import JobPartner, JobType
+from contractors.services import settings as job_settings
+from crm import permissions
+from crm.errors import DomainError
+
+owner_only = permissions.require("controlpanel.access")
+
+
+def _save(request, form, action, *, redirect_to: str, **target):
+    """Run a save action from a posted form; a refusal lands on the form, not in a 500."""
+    if form.is_valid():
+        try:
+            action(actor=request.user, **target, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(redirect_to)
+    return None
+
+
+@owner_only
+def job_types(request, pk: int | None = None):
+    job_type = get_object_or_404(JobType, pk=pk) if pk else None
+    initial = {"label": job_type.label, "sort_order": job_type.sort_order} if job_type else None
+    form = JobTypeForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        target = {"job_type": job_type} if job_type else {}
+        done = _save(
+            request,
+            form,
+            job_settings.save_job_type,
+            redirect_to="contractors:cp_job_types",
+            **target,
+        )
+        if done:
+            return done
+    rows = JobType.objects.annotate(contractor_count=Count("contractors"))
+    context = {"form": form, "rows": rows, "editing": job_type}
+    return render(request, "contractors/cp_job_types.html", context)
+
+
+@owner_only
+@require_POST
+def delete_job_type(request, pk: int):
+    job_type = get_object_or_404(JobType, pk=pk)
+    try:
+        job_settings.delete_job_type(actor=request.user, job_type=job_type)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Job type {job_type.label} deleted.")
+    return redirect("contractors:cp_job_types")
+
+
+@owner_only
+def job_partners(request, pk: int | None = None):
+    partner = get_object_or_404(JobPartner, pk=pk) if pk else None
+    initial = {"name": partner.name, "keep_rate": partner.keep_rate} if partner else None
+    form = JobPartnerForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        target = {"partner": partner} if partner else {}
+        done = _save(
+            request,
+            form,
+            job_settings.save_job_partner,
+            redirect_to="contractors:cp_job_partners",
+            **target,
+        )
+        if done:
+            return done
+    context = {"form": form, "rows": JobPartner.objects.all(), "editing": partner}
+    return render(request, "contractors/cp_job_partners.html", context)
+
+
+@owner_only
+@require_POST
+def delete_job_partner(request, pk: int):
+    partner = get_object_or_404(JobPartner, pk=pk)
+    job_settings.delete_job_partner(actor=request.user, partner=partner)
+    messages.success(request, f"Job partner {partner.name} deleted.")
+    return redirect("contractors:cp_job_partners")
