@@ -7,6 +7,7 @@ Runs once: a second call finds the owner and changes nothing.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from contractors import demo as contractors_demo
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
 from leads import demo as leads_demo
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 partner_name=partner,
                 password=PASSWORD,
             )
+        contractors_demo.seed_job_settings(owner)
+        contractors_demo.seed_areas_and_contractors(owner)
         leads_demo.seed_calling_hours()
         leads_demo.seed_leads()
         self.stdout.write(
