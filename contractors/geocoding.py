@@ -31,8 +31,14 @@ class Geocode:
 
 
 def google_api_key() -> str:
-    """The Google Maps key, or "" for offline geocoding. A later CP field can feed this."""
-    return getattr(settings, "GOOGLE_MAPS_API_KEY", "") or ""
+    """The key from CP → Google Places API, else GOOGLE_MAPS_API_KEY; "" means offline."""
+    from crm.controlpanel.models import AppSettings
+
+    return (
+        AppSettings.load().google_places_api_key
+        or getattr(settings, "GOOGLE_MAPS_API_KEY", "")
+        or ""
+    )
 
 
 def _clean(zip_code: str | None) -> str:

@@ -1,6 +1,8 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from crm.fields import EncryptedTextField
+
 
 class AppSettings(models.Model):
     """Owner-wide settings (CP → App Settings); one row, read with `AppSettings.load()`."""
@@ -10,6 +12,12 @@ class AppSettings(models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
         help_text="How long a Fresh lead can sit unclaimed before reports count it as escalated.",
+    )
+    google_places_api_key = EncryptedTextField(
+        "Google Places API key",
+        blank=True,
+        help_text="Address autocomplete, ZIP geocoding and maps. Restrict it by HTTP referrer in "
+        "Google Cloud Console.",
     )
 
     class Meta:

@@ -25,3 +25,22 @@ def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
     )
     events.emit("settings.changed", actor=actor, escalation_timer_minutes=escalation_timer_minutes)
     return app_settings
+
+
+@transaction.atomic
+def set_google_places_key(*, actor, api_key: str) -> AppSettings:
+    """Store (encrypted) or clear the Google Places key; the key itself is never audited."""
+    app_settings = AppSettings.objects.select_for_update().get(pk=AppSettings.load().pk)
+    if app_settings.google_places_api_key == api_key:
+        return app_settings
+    app_settings.google_places_api_key = api_key
+    app_settings.save(update_fields=["google_places_api_key"])
+    state = "set" if api_key else "cleared"
+    audit(
+        "settings.changed",
+        f"Google Places API key {state}",
+        actor=actor,
+        metadata={"google_places_api_key": state},
+    )
+    events.emit("settings.changed", actor=actor, google_places_api_key=state)
+    return app_settings

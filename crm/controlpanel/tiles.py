@@ -85,7 +85,7 @@ GROUPS = (
                 "🌐",
                 "Google Places API",
                 "Key for address autocomplete and geocoding.",
-                "contractors:cp_google",
+                "controlpanel:google_places",
             ),
         ),
     ),

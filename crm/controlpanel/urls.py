@@ -15,4 +15,5 @@ urlpatterns = [
     path("users/<int:pk>/delete", views.delete_user, name="delete_user"),
     path("permissions", views.permission_matrix, name="permissions"),
     path("app-settings", views.app_settings, name="app_settings"),
+    path("google-places", views.google_places, name="google_places"),
 ]

@@ -11,7 +11,7 @@ from crm.accounts import services as accounts
 from crm.accounts.forms import UserForm
 from crm.accounts.models import Office, Role, User
 from crm.controlpanel import services
-from crm.controlpanel.forms import AppSettingsForm, OfficeForm
+from crm.controlpanel.forms import AppSettingsForm, GooglePlacesForm, OfficeForm
 from crm.controlpanel.models import AppSettings
 from crm.controlpanel.tiles import visible_tiles
 from crm.errors import DomainError
@@ -153,3 +153,14 @@ def app_settings(request):
             messages.success(request, "App settings saved.")
             return redirect("controlpanel:app_settings")
     return render(request, "controlpanel/app_settings.html", {"form": form})
+
+
+@owner_only
+def google_places(request):
+    """CP → 🌐 Google Places API: one encrypted field, never rendered back."""
+    form = GooglePlacesForm(request.POST or None, instance=AppSettings.load())
+    if request.method == "POST" and form.is_valid():
+        services.set_google_places_key(actor=request.user, api_key=form.new_key())
+        messages.success(request, "Google Places API key saved.")
+        return redirect("controlpanel:google_places")
+    return render(request, "controlpanel/google_places.html", {"form": form})

@@ -13,6 +13,8 @@ from contractors.geocoding import geocode_zip
 from crm.accounts.models import Role
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.django_db  # the key may come from CP → Google Places API
+
 HIALEAH = {
     "results": [
         {
