@@ -2,20 +2,15 @@
 A label, B main ZIP, C main area code (optional), D office address (optional).
 Every area still goes through `add_service_area`."""
 
-import csv
-import io
 from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import openpyxl
 
 from contractors.services.areas import add_service_area
+from crm import spreadsheets
 from crm.errors import DomainError
 
 MAX_ROWS = 500
 MAX_BYTES = 2 * 1024 * 1024
-EXTENSIONS = (".xlsx", ".csv")
 COLUMNS = 4  # A–D
 
 Row = tuple[int, list[str]]
@@ -33,35 +28,6 @@ def _text(value, *, is_zip: bool = False) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(uploaded_file):
-    try:
-        workbook = openpyxl.load_workbook(uploaded_file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a dozen types on a damaged or disguised file
-        raise ValueError("The .xlsx file could not be read. Save it again from Excel.") from exc
-    try:
-        if not workbook.worksheets:
-            raise ValueError("The .xlsx file has no sheet.")
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _csv_rows(uploaded_file):
-    try:
-        text = uploaded_file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            "The .csv file is not UTF-8 text. Save it as “CSV UTF-8” and retry."
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    # Excel in many locales writes semicolons; the first row tells us which one it used.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise ValueError(f"The .csv file could not be read: {exc}.") from exc
-
-
 def _is_zip(text: str) -> bool:
     return len(text) == 5 and text.isdigit()
 
@@ -73,12 +39,7 @@ def read_rows(uploaded_file) -> list[Row]:
     ValueError with a sentence for the user when the file is not an .xlsx / .csv, is over
     2 MB or 500 data rows, or holds no rows.
     """
-    extension = Path((getattr(uploaded_file, "name", "") or "").lower()).suffix
-    if extension not in EXTENSIONS:
-        raise ValueError("Upload an .xlsx or .csv file.")
-    if (uploaded_file.size or 0) > MAX_BYTES:
-        raise ValueError("The file is over 2 MB. Split it and upload each part.")
-    reader = _xlsx_rows(uploaded_file) if extension == ".xlsx" else _csv_rows(uploaded_file)
+    reader = spreadsheets.open_rows(uploaded_file, max_bytes=MAX_BYTES)
     rows: list[Row] = []
     with closing(reader) as cells:  # closes the workbook even when we stop early
         for number, values in enumerate(cells, start=1):

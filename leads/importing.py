@@ -1,22 +1,18 @@
 """Bulk lead import from .xlsx / .csv: columns are read by header name, with the same
 aliases as the inbound webhook. Every lead still goes through `create_lead`."""
 
-import csv
 import datetime
-import io
 import re
 from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import openpyxl
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from crm import phones
+from crm import phones, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
 from leads.models import Lead, LeadSource
@@ -25,7 +21,6 @@ from leads.services.ingest import ALIASES, TEXT_LIMITS, parse_fee, read_fields
 
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024
-EXTENSIONS = (".xlsx", ".csv")
 NAME_FIELDS = ("full_name", "first_name")
 # US spreadsheet habits besides ISO 8601 (which parse_datetime reads).
 DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p", "%m/%d/%Y")
@@ -52,48 +47,13 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(uploaded_file):
-    try:
-        workbook = openpyxl.load_workbook(uploaded_file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a dozen types on a damaged or disguised file
-        raise ValueError("The .xlsx file could not be read. Save it again from Excel.") from exc
-    try:
-        if not workbook.worksheets:
-            raise ValueError("The .xlsx file has no sheet.")
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _csv_rows(uploaded_file):
-    try:
-        text = uploaded_file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            "The .csv file is not UTF-8 text. Save it as “CSV UTF-8” and retry."
-        ) from exc
-    header_line = text.split("\n", 1)[0]
-    # Excel in many locales writes semicolons; the header row tells us which one it used.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise ValueError(f"The .csv file could not be read: {exc}.") from exc
-
-
 def read_rows(uploaded_file) -> list[Row]:
     """(spreadsheet row number, {normalised header: text}) for every non-blank data row.
 
     The header is row 1. Raises ValueError with a sentence for the user when the file
     is not an .xlsx / .csv, is over 5 MB or 5,000 rows, or has no name or phone column.
     """
-    name = (getattr(uploaded_file, "name", "") or "").lower()
-    extension = Path(name).suffix
-    if extension not in EXTENSIONS:
-        raise ValueError("Upload an .xlsx or .csv file.")
-    if (uploaded_file.size or 0) > MAX_BYTES:
-        raise ValueError("The file is over 5 MB. Split it and import each part.")
-    reader = _xlsx_rows(uploaded_file) if extension == ".xlsx" else _csv_rows(uploaded_file)
+    reader = spreadsheets.open_rows(uploaded_file, max_bytes=MAX_BYTES)
     with closing(reader) as cells:  # closes the workbook even when we stop early
         headers = [normalize_header(cell) for cell in next(cells, ())]
         _check_headers(headers)
