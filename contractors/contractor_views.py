@@ -3,6 +3,7 @@ bulk upload. Thin: forms parse, `crm.permissions` decides, one action writes."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from crm.errors import DomainError
 ROW_PARTIAL = "contractors/_partials/contractor_row.html"
 FORM_PARTIAL = "contractors/_partials/contractor_form.html"
 can_view = permissions.require("contractors.view")
+PAGE_SIZE = 100
 
 
 def _require_edit(user) -> None:
@@ -27,9 +29,11 @@ def _require_edit(user) -> None:
 
 def _rows():
     """Contractors with what a row shows: area count and job types in two queries flat."""
-    return Contractor.objects.annotate(
-        area_count=Count("service_areas", distinct=True)
-    ).prefetch_related(Prefetch("job_types", queryset=JobType.objects.only("id", "label")))
+    return (
+        Contractor.objects.annotate(area_count=Count("service_areas", distinct=True))
+        .order_by("name", "id")  # aggregates drop Meta.ordering; paging needs a stable order
+        .prefetch_related(Prefetch("job_types", queryset=JobType.objects.only("id", "label")))
+    )
 
 
 def _with_display(rows):
@@ -57,9 +61,14 @@ def contractor_list(request):
         )
     if type_id:
         rows = rows.filter(job_types=type_id)
-    rows = _with_display(list(rows))
+    # A page at a time: a directory of thousands stays quick; search narrows it.
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
-        "rows": rows,
+        "rows": _with_display(list(page.object_list)),
+        "page": page,
+        "params": params.urlencode(),
         "job_types": list(JobType.objects.only("id", "label")),
         "query": query,
         "type_id": type_id,
