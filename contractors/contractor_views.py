@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -19,7 +20,7 @@ from crm.errors import DomainError
 ROW_PARTIAL = "contractors/_partials/contractor_row.html"
 FORM_PARTIAL = "contractors/_partials/contractor_form.html"
 can_view = permissions.require("contractors.view")
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 def _require_edit(user) -> None:
@@ -37,9 +38,13 @@ def _rows():
 
 
 def _with_display(rows):
-    """Rows with `phone_display`, the primary phone as people read it."""
+    """Rows with what the template would otherwise work out per row: the phone as people
+    read it and the row's URLs (one reverse() each per page, not per row)."""
+    edit_base = reverse("contractors:contractor_edit", args=[0])[:-1]
     for row in rows:
         row.phone_display = phones.pretty(row.contact_phone)
+        row.edit_url = f"{edit_base}{row.pk}"
+        row.toggle_url = f"{row.edit_url}/active"
     return rows
 
 
