@@ -66,6 +66,11 @@ class UploadResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
     @property
+    def saved(self) -> bool:
+        """Did anything reach the database?"""
+        return self.created > 0
+
+    @property
     def summary(self) -> str:
         """'Created 48 service areas. Skipped 2 rows:' (the rows follow in the page)."""
         text = f"Created {self.created} service area{'' if self.created == 1 else 's'}."

@@ -10,6 +10,7 @@ from contractors.models import JobPartner, JobType
 from contractors.services import settings as job_settings
 from crm import permissions
 from crm.errors import DomainError
+from crm.flash import flash_outcome
 
 owner_only = permissions.require("controlpanel.access")
 
@@ -52,12 +53,11 @@ def job_types(request, pk: int | None = None):
 @require_POST
 def delete_job_type(request, pk: int):
     job_type = get_object_or_404(JobType, pk=pk)
-    try:
-        job_settings.delete_job_type(actor=request.user, job_type=job_type)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Job type {job_type.label} deleted.")
+    flash_outcome(
+        request,
+        lambda: job_settings.delete_job_type(actor=request.user, job_type=job_type),
+        success=f"Job type {job_type.label} deleted.",
+    )
     return redirect("contractors:cp_job_types")
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from crm import permissions
 from crm.errors import DomainError
+from crm.flash import flash_outcome
 from leads.calling_hours import DEFAULT_WINDOW
 from leads.cp_forms import (
     CallingHoursForm,
@@ -121,12 +122,11 @@ def cp_source_token(request, pk: int):
 @require_POST
 def cp_source_delete(request, pk: int):
     source = get_object_or_404(LeadSource, pk=pk)
-    try:
-        lead_settings.delete_source(actor=request.user, source=source)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Lead source {source.label} deleted.")
+    flash_outcome(
+        request,
+        lambda: lead_settings.delete_source(actor=request.user, source=source),
+        success=f"Lead source {source.label} deleted.",
+    )
     return redirect("leads:cp_sources")
 
 
@@ -252,10 +252,9 @@ def cp_calling_hours(request):
 @require_POST
 def cp_calling_hours_delete(request, pk: int):
     row = get_object_or_404(CallingHours, pk=pk)
-    try:
-        lead_settings.delete_calling_hours(actor=request.user, state=row.state)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{row.state} is back to the default {DEFAULT_WINDOW_TEXT}.")
+    flash_outcome(
+        request,
+        lambda: lead_settings.delete_calling_hours(actor=request.user, state=row.state),
+        success=f"{row.state} is back to the default {DEFAULT_WINDOW_TEXT}.",
+    )
     return redirect("leads:cp_calling_hours")

@@ -247,6 +247,11 @@ class UpsertResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
     @property
+    def saved(self) -> bool:
+        """Did anything reach the database?"""
+        return bool(self.created or self.updated)
+
+    @property
     def summary(self) -> str:
         """'Added 3 contractors, updated 2. Skipped 1 row:' (the rows follow in the page)."""
         text = (

@@ -15,6 +15,7 @@ from crm.controlpanel.forms import AppSettingsForm, GooglePlacesForm, OfficeForm
 from crm.controlpanel.models import AppSettings
 from crm.controlpanel.tiles import visible_tiles
 from crm.errors import DomainError
+from crm.flash import flash_outcome
 
 owner_only = permissions.require("controlpanel.access")
 
@@ -43,12 +44,11 @@ def offices(request):
 @require_POST
 def delete_office(request, pk: int):
     office = get_object_or_404(Office, pk=pk)
-    try:
-        accounts.delete_office(actor=request.user, office=office)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Office {office.name} deleted.")
+    flash_outcome(
+        request,
+        lambda: accounts.delete_office(actor=request.user, office=office),
+        success=f"Office {office.name} deleted.",
+    )
     return redirect("controlpanel:offices")
 
 
@@ -125,12 +125,11 @@ def edit_user(request, pk: int):
 @require_POST
 def delete_user(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    try:
-        accounts.delete_user(actor=request.user, user=user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{user.full_name} deleted.")
+    flash_outcome(
+        request,
+        lambda: accounts.delete_user(actor=request.user, user=user),
+        success=f"{user.full_name} deleted.",
+    )
     return redirect("controlpanel:users")
 
 
