@@ -78,6 +78,7 @@ def contractor_list(request):
         "query": query,
         "type_id": type_id,
         "can_edit": permissions.can(request.user, "contractors.edit"),
+        "can_zones": permissions.can(request.user, "contractors.zones"),
     }
     return render(request, "contractors/contractors.html", context)
 

@@ -58,6 +58,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         "service_areas.edit", "Pages", "Edit Service Areas", frozenset({OWNER, FINANCE_ADMIN})
     ),
     Capability("help.view", "Pages", "Open Help", EVERYONE),
+    # Contractors (spec: In-place service area editing → Priority zones).
+    Capability("contractors.zones", "Contractors", "Draw and edit priority zones", ADMINS),
     # Leads (spec: Login & roles, Archive & restore, Duplicate cleanup, Offices explained).
     Capability("leads.create", "Leads", "Create leads by hand", STAFF_WRITERS),
     Capability(

@@ -21,7 +21,7 @@ ZIP_RE = re.compile(r"^\d{5}$")
 HUNDRED = Decimal("100")
 
 
-def _changed(actor, text: str, *, contractor_id: int | None, **metadata) -> None:
+def audit_change(actor, text: str, *, contractor_id: int | None, **metadata) -> None:
     audit("settings.changed", text, actor=actor, metadata={"contractor_id": contractor_id})
     events.emit("contractor.changed", actor=actor, contractor_id=contractor_id, **metadata)
 
@@ -176,7 +176,7 @@ def save_contractor(
     contractor.save()
     contractor.job_types.set(job_types)
     contractor.service_areas.set(list(service_areas))
-    _changed(
+    audit_change(
         actor,
         f"Contractor {name} {'added' if is_new else 'saved'}",
         contractor_id=contractor.pk,
@@ -196,7 +196,7 @@ def set_active(*, actor, contractor: Contractor, is_active: bool) -> Contractor:
         return contractor
     contractor.is_active = is_active
     contractor.save(update_fields=["is_active"])
-    _changed(
+    audit_change(
         actor,
         f"Contractor {contractor.name} switched {'on' if is_active else 'off'}",
         contractor_id=contractor.pk,
@@ -210,7 +210,7 @@ def delete_contractor(*, actor, contractor: Contractor) -> None:
     """Delete a contractor for good (priority-zone entries go with it). Audits and emits."""
     name, pk = contractor.name, contractor.pk
     contractor.delete()
-    _changed(
+    audit_change(
         actor,
         f"Contractor {name} deleted",
         contractor_id=pk,
@@ -334,7 +334,7 @@ def upsert_rows(*, actor, rows: Iterable[UpsertRow]) -> UpsertResult:
             result.skipped.append((row.number, "A contractor with this name was just added."))
     if result.created or result.updated:
         with transaction.atomic():
-            _changed(
+            audit_change(
                 actor,
                 f"Contractor upload: {result.created} added, {result.updated} updated, "
                 f"{len(result.skipped)} skipped",

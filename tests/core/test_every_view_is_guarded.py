@@ -1,5 +1,7 @@
 """Every URL of the app needs a signed-in user, except the few that are public by design."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -19,7 +21,7 @@ def all_paths(resolver=None, prefix=""):
         if isinstance(pattern, URLResolver):
             yield from all_paths(pattern, route)
         elif isinstance(pattern, URLPattern) and not route.startswith("static"):
-            yield "/" + route.replace("<int:pk>", "1")
+            yield "/" + re.sub(r"<int:\w+>", "1", route)
 
 
 PRIVATE = sorted(set(all_paths()) - PUBLIC - WEBHOOKS)

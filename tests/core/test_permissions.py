@@ -22,6 +22,7 @@ EXPECTED = {
     "service_areas.view": {OWN, ADM, FIN, AGT, VWR},
     "service_areas.edit": {OWN, FIN},
     "help.view": {OWN, ADM, FIN, AGT, VWR, PTR},
+    "contractors.zones": {OWN, ADM, FIN},
     "leads.create": {OWN, ADM, FIN, AGT},
     "leads.choose_office": {OWN, ADM, FIN},
     "leads.import": {OWN, ADM, FIN},

@@ -1,0 +1,91 @@
+import pytest
+from playwright.sync_api import expect
+
+from contractors.models import Contractor
+from tests.factories import ContractorFactory, JobTypeFactory, ServiceAreaFactory
+
+
+@pytest.fixture
+def coverage(people):
+    garage = JobTypeFactory(label="Garage Door")
+    areas = {
+        name: ServiceAreaFactory(label=name, zip_code=zip_code, lat=lat, lng=lng)
+        for name, zip_code, lat, lng in [
+            ("Hialeah", "33010", 25.86, -80.28),
+            ("Doral", "33172", 25.78, -80.36),
+            ("Coral Gables", "33134", 25.75, -80.27),
+        ]
+    }
+    ContractorFactory(name="Mike Hernandez", job_types=[garage], service_areas=[areas["Doral"]])
+    return areas
+
+
+def pin(page, label):
+    return page.locator(f"path.map-pin[data-area='{label}']")
+
+
+def test_an_owner_adds_a_contractor_and_toggles_its_areas_on_the_map(
+    coverage, sign_in, live_server
+):
+    page = sign_in("owner@example.com")
+    page.goto(f"{live_server.url}/contractors")
+    expect(pin(page, "Hialeah")).to_have_attribute("fill", "#dc2626")  # nobody covers it: red
+    expect(pin(page, "Doral")).to_have_attribute("fill", "#eab308")  # one contractor: yellow
+
+    page.get_by_role("link", name="+ Add Contractor").click()
+    page.get_by_label("Name").fill("Best Doors LLC")
+    page.get_by_label("Garage Door").check()
+    page.get_by_label("Profit share %").fill("30")
+    page.get_by_role("button", name="Add contractor").click()
+    row = page.locator("[data-contractor-name='Best Doors LLC']")
+    expect(row).to_contain_text("0 areas")
+
+    row.get_by_role("link", name="🗺 Areas").click()
+    expect(page.locator("[data-map-banner]")).to_contain_text(
+        "Editing coverage for Best Doors LLC · Click pins to toggle"
+    )
+    expect(pin(page, "Hialeah")).to_have_attribute("fill", "#e5e7eb")  # uncovered: gray
+    pin(page, "Hialeah").dispatch_event("click")
+    expect(pin(page, "Hialeah")).to_have_attribute("fill", "#2563eb")  # covered: blue
+    expect(row).to_contain_text("📍 1 area")
+    pin(page, "Doral").dispatch_event("click")
+    expect(row).to_contain_text("📍 2 areas")
+    pin(page, "Doral").dispatch_event("click")  # and off again
+    expect(row).to_contain_text("📍 1 area")
+
+    # A save the server refuses flips the pin back and says so.
+    page.route("**/areas/**", lambda route: route.fulfill(status=500, body="{}"))
+    pin(page, "Coral Gables").dispatch_event("click")
+    expect(page.locator(".toast--error")).to_contain_text("Couldn't save Coral Gables")
+    expect(pin(page, "Coral Gables")).to_have_attribute("fill", "#e5e7eb")
+    page.unroute("**/areas/**")
+
+    page.locator("[data-map-banner]").get_by_role("button", name="Done").click()
+    expect(page.locator("[data-map-banner]")).to_be_hidden()
+    expect(pin(page, "Hialeah")).to_have_attribute("fill", "#eab308")  # density again
+    best = Contractor.objects.get(name="Best Doors LLC")
+    assert [area.label for area in best.service_areas.all()] == ["Hialeah"]
+
+
+def test_a_viewer_sees_the_map_and_coverage_but_cannot_change_anything(
+    coverage, sign_in, live_server
+):
+    page = sign_in("viewer@example.com")
+    page.goto(f"{live_server.url}/contractors")
+    expect(page.locator("[data-contractor-name='Mike Hernandez']")).to_contain_text("1 area")
+    pin(page, "Doral").hover()
+    expect(page.locator(".map-tip")).to_contain_text("Mike Hernandez")
+    expect(page.get_by_role("link", name="🗺 Areas")).to_have_count(0)
+    expect(page.get_by_role("link", name="+ Add Contractor")).to_have_count(0)
+    expect(page.get_by_role("button", name="🎯 Draw priority zone")).to_have_count(0)
+    page.locator("[data-contractor-name='Mike Hernandez'] .contractor-row__name").click()
+    expect(pin(page, "Doral")).to_have_attribute("fill", "#2563eb")  # its areas highlight
+    expect(pin(page, "Hialeah")).to_have_attribute("fill-opacity", "0.25")  # the rest dim
+    # The server refuses what the page does not offer, even to a hand-made request.
+    token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
+    contractor = Contractor.objects.get()
+    url = f"{live_server.url}/contractors/{contractor.pk}/areas/{coverage['Hialeah'].pk}"
+    response = page.request.post(url, form={"covered": "1"}, headers={"X-CSRFToken": token})
+    assert response.status == 403
+    assert response.json() == {"error": "Your role cannot change coverage."}
+    assert contractor.service_areas.count() == 1
