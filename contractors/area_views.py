@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from contractors import area_upload
 from contractors.area_forms import ServiceAreaForm, UploadForm
-from contractors.geocoding import geocode_zip
+from contractors.geocoding import geocode_zip, google_api_key
 from contractors.models import Contractor, ServiceArea
 from contractors.services import areas as area_services
 from crm import permissions
@@ -117,6 +117,7 @@ def service_areas(request):
     context = _rows(request)
     if request.htmx and request.htmx.target == "area-list":  # live search swaps the list only
         return render(request, ROWS_PARTIAL, context)
+    context["maps_key"] = google_api_key()
     return render(request, "contractors/service_areas.html", context)
 
 
@@ -144,7 +145,8 @@ def _form_response(request, form, *, area=None, error=""):
     context = {"form": form, "area": area, "error": error}
     if request.htmx:
         return render(request, FORM_PARTIAL, context)
-    return render(request, "contractors/service_areas.html", {**_rows(request), **context})
+    page = {**_rows(request), **context, "maps_key": google_api_key()}
+    return render(request, "contractors/service_areas.html", page)
 
 
 def _saved(request, text: str):

@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from contractors.contractor_forms import ContractorForm, ContractorUploadForm
 from contractors.contractor_upload import MAX_ROWS
+from contractors.geocoding import google_api_key
 from contractors.models import Contractor, JobType
 from contractors.services import contractors as services
 from crm import permissions, phones
@@ -91,6 +92,7 @@ def contractor_list(request):
         "type_id": type_id,
         "can_edit": permissions.can(request.user, "contractors.edit"),
         "can_zones": permissions.can(request.user, "contractors.zones"),
+        "maps_key": google_api_key(),
     }
     return render(request, "contractors/contractors.html", context)
 

@@ -63,7 +63,7 @@
       button.className = "icon-btn";
       button.dataset[attr] = value;
       button.textContent = text;
-      button.setAttribute("aria-label", (label === "remove" ? "Remove " : "Move " + label + " ") + contractor.name);
+      button.setAttribute("aria-label", label === "remove" ? "Remove " + contractor.name : "Move " + contractor.name + " " + label);
       item.appendChild(button);
     }
     form.querySelector("[data-zone-list]").appendChild(item);
@@ -131,5 +131,6 @@
     });
     if (dropped.length) window.BookBack.toast("Taken off the list (not active for this job type): " + dropped.join(", "), "error");
     changed(form);
+    if (!form.querySelector("[data-zone-matches]").hidden) renderMenu(form); // typed before the list came
   });
 })();

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
-from contractors.models import Contractor
+from contractors.models import Contractor, JobType, PriorityZone
+from crm.controlpanel.models import AppSettings
 from tests.factories import ContractorFactory, JobTypeFactory, ServiceAreaFactory
 
 
@@ -89,3 +92,74 @@ def test_a_viewer_sees_the_map_and_coverage_but_cannot_change_anything(
     assert response.status == 403
     assert response.json() == {"error": "Your role cannot change coverage."}
     assert contractor.service_areas.count() == 1
+
+
+FAKE_GOOGLE_MAPS = Path(__file__).with_name("fake_google_maps.js").read_text()
+
+
+def test_with_a_google_key_the_map_runs_on_google_maps(coverage, sign_in, live_server):
+    settings = AppSettings.load()
+    settings.google_places_api_key = "AIza-test-key"
+    settings.save()
+    page = sign_in("owner@example.com")
+    asked = []
+
+    def google(route):
+        asked.append(route.request.url)
+        route.fulfill(body=FAKE_GOOGLE_MAPS, content_type="text/javascript")
+
+    page.route("https://maps.googleapis.com/**", google)
+    page.goto(f"{live_server.url}/contractors")
+    marker = page.locator(".fake-marker[data-title^='Hialeah']")
+    expect(marker).to_have_attribute("data-fill", "#dc2626")
+    assert "key=AIza-test-key" in asked[0] and "callback=bookbackGoogleMapsReady" in asked[0]
+    assert page.locator("link[href*='leaflet']").count() == 0
+
+    row = page.locator("[data-contractor-name='Mike Hernandez']")
+    row.get_by_role("link", name="🗺 Areas").click()
+    marker.click()
+    expect(marker).to_have_attribute("data-fill", "#2563eb")
+    expect(row).to_contain_text("📍 2 areas")
+    assert Contractor.objects.get().service_areas.filter(label="Hialeah").exists()
+
+
+def test_an_admin_draws_a_priority_zone_and_orders_it_from_the_keyboard(
+    coverage, sign_in, live_server
+):
+    garage = JobType.objects.get()
+    for name in ("Alpha Doors", "Bravo Doors"):
+        ContractorFactory(name=name, job_types=[garage])
+    ContractorFactory(name="Asleep Doors", job_types=[garage], is_active=False)
+    page = sign_in("admin@example.com")
+    page.goto(f"{live_server.url}/contractors")
+    expect(pin(page, "Hialeah")).to_be_attached()
+    page.get_by_role("button", name="🎯 Draw priority zone").click()
+    box = page.locator("#coverage-map").bounding_box()
+    for x, y in [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)]:
+        page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * y)
+    expect(page.locator("[data-map-banner]")).to_contain_text("4 so far")
+    page.get_by_role("button", name="Finish").click()
+
+    modal = page.locator("#modal-body")
+    modal.get_by_label("Name").fill("Miami core")
+    modal.get_by_label("Job type").select_option(label="Garage Door")
+    search = modal.get_by_role("combobox", name="Add a contractor")
+    search.fill("r")  # Alpha, Bravo and Mike offered; Asleep (off) is not
+    expect(modal.locator("[data-zone-match]")).to_have_text(
+        ["Alpha Doors", "Bravo Doors", "Mike Hernandez"]
+    )
+    search.press("ArrowDown")
+    search.press("Enter")  # Bravo, the highlighted one
+    search.press("Enter")  # the menu stays open: now Mike
+    expect(modal.locator(".zone-list__name")).to_have_text(["Bravo Doors", "Mike Hernandez"])
+    modal.get_by_role("button", name="Move Mike Hernandez up").click()
+    expect(modal.locator(".zone-list__name")).to_have_text(["Mike Hernandez", "Bravo Doors"])
+    modal.get_by_role("button", name="Save zone").click()
+    expect(page.locator("path.map-zone")).to_have_count(1)
+
+    zone = PriorityZone.objects.get()
+    assert [entry.contractor.name for entry in zone.entries.all()] == [
+        "Mike Hernandez",
+        "Bravo Doors",
+    ]
+    assert len(zone.polygon) == 4

@@ -1,0 +1,48 @@
+// Map backend on the vendored Leaflet, over a vendored outline of the US states: no tile
+// server, so it works offline and without a key. Same interface as map_google.js:
+//   BookBackMap.create(el, {outlineUrl}) → {fit, onClick, pin, polygon, sketch, setDrawing}
+(function () {
+  "use strict";
+  function create(el, options) {
+    const map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
+    map.setView([37.8, -96], 4);
+    if (options.outlineUrl) {
+      fetch(options.outlineUrl).then((r) => (r.ok ? r.json() : null)).then((shape) => {
+        if (shape) L.geoJSON(shape, { style: { color: "#94a3b8", weight: 1, opacity: 0.9 }, interactive: false }).addTo(map);
+      });
+    }
+    const look = (s) => ({ fillColor: s.fill, color: s.stroke, fillOpacity: s.fillOpacity, opacity: s.opacity, radius: s.radius });
+    return {
+      fit(points) { if (points.length) map.fitBounds(points, { padding: [30, 30], maxZoom: 10 }); },
+      onClick(handler) { map.on("click", (event) => handler(event.latlng.lat, event.latlng.lng)); },
+      setDrawing(on) { el.classList.toggle("is-drawing", on); },
+      pin(lat, lng, style, on) {
+        const marker = L.circleMarker([lat, lng], { ...look(style), weight: 2, className: "map-pin" }).addTo(map);
+        const node = marker.getElement();
+        node.dataset.area = on.label; // names the pin for assistive tech and tests
+        node.setAttribute("aria-label", on.description);
+        marker.on("mouseover", on.over);
+        marker.on("mouseout", () => marker.unbindTooltip());
+        marker.on("click", (event) => { if (on.click()) L.DomEvent.stopPropagation(event); });
+        return {
+          style(s) { marker.setStyle(look(s)); },
+          tip(html) { marker.bindTooltip(html, { direction: "top", className: "map-tip" }).openTooltip(); },
+          popup(html) { marker.unbindTooltip().bindPopup(html, { className: "map-tip" }).openPopup(); },
+          remove() { marker.remove(); },
+        };
+      },
+      polygon(points, on) {
+        const shape = L.polygon(points, { color: "#7c3aed", weight: 2, fillOpacity: 0.08, className: "map-zone" }).addTo(map);
+        shape.bindTooltip(on.tip, { sticky: true, className: "map-tip" });
+        shape.on("click", (event) => { if (on.click()) L.DomEvent.stopPropagation(event); });
+        shape.bringToBack(); // pins stay clickable inside a zone
+        return { remove() { shape.remove(); } };
+      },
+      sketch() {
+        const shape = L.polygon([], { color: "#7c3aed", weight: 2, dashArray: "4 4", fillOpacity: 0.05 }).addTo(map);
+        return { set(points) { shape.setLatLngs(points); }, remove() { shape.remove(); } };
+      },
+    };
+  }
+  window.BookBackMap = { create };
+})();
