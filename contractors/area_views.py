@@ -212,4 +212,6 @@ def upload(request):
             actor=request.user, rows=form.cleaned_data["file"]
         )
         form = UploadForm()  # a fresh form for the next file
-    return render(request, "contractors/area_upload.html", {"form": form, "result": result})
+    template = "contractors/_partials/area_upload_modal.html" if request.htmx else None
+    context = {"form": form, "result": result}
+    return render(request, template or "contractors/area_upload.html", context)

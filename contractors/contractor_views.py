@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from contractors.contractor_forms import ContractorForm, ContractorUploadForm
-from contractors.contractor_upload import MAX_ROWS
 from contractors.geocoding import google_api_key
 from contractors.models import Contractor, JobType
 from contractors.services import contractors as services
@@ -166,5 +165,6 @@ def contractor_upload(request):
     if request.method == "POST" and form.is_valid():
         result = services.upsert_rows(actor=request.user, rows=form.cleaned_data["file"])
         form = ContractorUploadForm()
-    context = {"form": form, "result": result, "max_rows": MAX_ROWS}
-    return render(request, "contractors/contractor_upload.html", context)
+    template = "contractors/_partials/contractor_upload_modal.html" if request.htmx else None
+    context = {"form": form, "result": result}
+    return render(request, template or "contractors/contractor_upload.html", context)

@@ -13,6 +13,7 @@
   function start() {
     const COLORS = { none: "#dc2626", one: "#eab308", many: "#16a34a", blue: "#2563eb", gray: "#9ca3af", dot: "#2563eb" };
     const mode = el.dataset.mode;
+    const RADIUS_MILES = 50;
     const canZones = "canZones" in el.dataset;
     const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
     const banner = document.querySelector("[data-map-banner]");
@@ -90,18 +91,26 @@
           description: area[1] + ", " + area[2] + " " + area[3],
           over() {
             if (editing || drawing) return; // edit mode suppresses popovers so clicks land cleanly
+            if (mode === "areas") showRing(area);
             pin.tip(mode === "areas" ? detailsHtml(area) : hoverHtml(area));
           },
           click() { // true = handled; false lets a zone being drawn take the click as a corner
             if (drawing) return false;
             if (editing) toggle(area, pin);
-            else if (mode === "areas") pin.popup(detailsHtml(area));
+            else if (mode === "areas") { showRing(area); pin.popup(detailsHtml(area)); }
             return true;
           },
         });
         pins.set(area[0], pin);
       }
       if (fit) map.fit(data.areas.map((a) => [a[5], a[6]]));
+    }
+
+    // Service Areas: the 50-mile radius an area stands for, around the pin looked at last.
+    let ring = null;
+    function showRing(area) {
+      if (ring) ring.remove();
+      ring = map.ring(area[5], area[6], RADIUS_MILES);
     }
 
     function drawZones() {

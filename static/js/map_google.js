@@ -53,6 +53,10 @@
         shape.addListener("click", (event) => { if (!on.click()) mapClick(event.latLng.lat(), event.latLng.lng()); });
         return { remove() { shape.setMap(null); } };
       },
+      ring(lat, lng, miles) {
+        const circle = new gm.Circle({ map, center: { lat, lng }, radius: miles * 1609.34, strokeColor: "#2563eb", strokeWeight: 1, fillColor: "#2563eb", fillOpacity: 0.06, clickable: false });
+        return { remove() { circle.setMap(null); } };
+      },
       sketch() {
         const shape = new gm.Polygon({ map, strokeColor: "#7c3aed", strokeWeight: 2, fillColor: "#7c3aed", fillOpacity: 0.05, clickable: false });
         return { set(points) { shape.setPath(path(points)); }, remove() { shape.setMap(null); } };

@@ -1,6 +1,6 @@
 // Map backend on the vendored Leaflet, over a vendored outline of the US states: no tile
 // server, so it works offline and without a key. Same interface as map_google.js:
-//   BookBackMap.create(el, {outlineUrl}) → {fit, onClick, pin, polygon, sketch, setDrawing}
+//   BookBackMap.create(el, {outlineUrl}) → {fit, onClick, pin, polygon, ring, sketch, setDrawing}
 (function () {
   "use strict";
   function create(el, options) {
@@ -37,6 +37,10 @@
         shape.on("click", (event) => { if (on.click()) L.DomEvent.stopPropagation(event); });
         shape.bringToBack(); // pins stay clickable inside a zone
         return { remove() { shape.remove(); } };
+      },
+      ring(lat, lng, miles) {
+        const circle = L.circle([lat, lng], { radius: miles * 1609.34, color: "#2563eb", weight: 1, fillOpacity: 0.06, interactive: false, className: "map-ring" }).addTo(map);
+        return { remove() { circle.remove(); } };
       },
       sketch() {
         const shape = L.polygon([], { color: "#7c3aed", weight: 2, dashArray: "4 4", fillOpacity: 0.05 }).addTo(map);

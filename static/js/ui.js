@@ -18,7 +18,9 @@
   let modalDirty = false;
   function openModal() { modalDirty = false; $("modal").classList.add("is-open"); focusFirst($("modal-body")); }
   function closeModal(force) {
-    if (!force && modalDirty && !window.confirm("Close without saving?")) return;
+    const form = $("modal-body").querySelector("[data-dirty-confirm]");
+    const question = (form && form.dataset.dirtyConfirm) || "Close without saving?";
+    if (!force && modalDirty && !window.confirm(question)) return;
     modalDirty = false;
     $("modal").classList.remove("is-open");
     $("modal-body").innerHTML = "";
@@ -41,6 +43,8 @@
   window.BookBack = Object.assign(window.BookBack || {}, { toast, openLeft, openRight, openModal, closeModal, closeLeft, closeRight });
 
   document.addEventListener("htmx:afterSwap", (event) => {
+    // A form that comes back done (e.g. an upload's result) has nothing left to lose.
+    if (event.target.id === "modal-body" && event.target.querySelector("[data-modal-clean]")) modalDirty = false;
     const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!trigger || !trigger.closest) return;
     if (trigger.closest("[data-open-left]")) openLeft();

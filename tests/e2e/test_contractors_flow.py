@@ -163,3 +163,28 @@ def test_an_admin_draws_a_priority_zone_and_orders_it_from_the_keyboard(
         "Bravo Doors",
     ]
     assert len(zone.polygon) == 4
+
+
+def test_the_bulk_upload_modal_guards_a_picked_file_and_shows_the_result_in_place(
+    coverage, sign_in, live_server, tmp_path
+):
+    sheet = tmp_path / "contractors.csv"
+    sheet.write_text("Contractor Name,Contact Person\nSunrise Doors,Ana Diaz\n,No name here\n")
+    page = sign_in("owner@example.com")
+    page.goto(f"{live_server.url}/contractors")
+    page.get_by_role("link", name="📥 Bulk Upload").click()
+    modal = page.locator("#modal")
+    page.get_by_label("Spreadsheet (.xlsx or .csv)").set_input_files(str(sheet))
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.mouse.click(5, 400)  # outside the modal
+    assert questions == ["Close Bulk Upload?"]
+    expect(modal).to_have_class("modal-backdrop is-open")  # dismissed: still open
+
+    page.get_by_role("button", name="📥 Upload contractors").click()
+    expect(modal).to_contain_text("Added 1 contractor, updated 0. Skipped 1 row")
+    expect(modal).to_contain_text("Row 3")
+    page.mouse.click(5, 400)  # done: closes without asking
+    expect(modal).not_to_have_class("modal-backdrop is-open")
+    assert Contractor.objects.filter(name="Sunrise Doors").exists()
