@@ -190,3 +190,25 @@ def seed_areas_and_contractors(actor) -> None:
             secondary_zip_codes=zips,
             secondary_partners=partners,
         )
+    seed_priority_zone(actor, garage=types["Garage Door"])
+
+
+# Miami-Dade's core, drawn corner by corner as on the map: garage jobs try Mike first.
+MIAMI_CORE = [[25.98, -80.45], [25.98, -80.12], [25.55, -80.12], [25.55, -80.45]]
+
+
+def seed_priority_zone(actor, *, garage: JobType) -> None:
+    from contractors.models import Contractor, PriorityZone
+    from contractors.services.zones import save_zone
+
+    if PriorityZone.objects.exists():
+        return
+    order = ["Mike Hernandez Garage Doors", "Homestead Door Repair", "Broward Door Pros"]
+    ids = dict(Contractor.objects.filter(name__in=order).values_list("name", "id"))
+    save_zone(
+        actor=actor,
+        name="Miami-Dade core",
+        job_type=garage,
+        polygon=MIAMI_CORE,
+        contractor_ids=[ids[name] for name in order],
+    )

@@ -1,0 +1,31 @@
+"""`make run` loads the demo once: what a first look at the product relies on."""
+
+import pytest
+from django.core.management import call_command
+
+from contractors.matching import closest_service_areas, covering_contractors, priority_contractors
+from contractors.models import Contractor, JobType, ServiceArea
+from crm.accounts.models import Role, User
+from leads.models import Lead
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_people_leads_and_real_coverage_once():
+    call_command("seed_demo")
+
+    assert {user.role for user in User.objects.all()} == set(Role)
+    assert Lead.objects.count() == 62
+    assert ServiceArea.objects.count() == 20 and Contractor.objects.count() == 12
+    garage = JobType.objects.get(label="Garage Door")
+    (nearest, miles), *_ = closest_service_areas(25.7617, -80.1918)  # downtown Miami
+    assert nearest.label == "Miami" and miles < 5
+    assert "Mike Hernandez Garage Doors" in {c.name for c in covering_contractors(nearest, garage)}
+    assert [c.name for c in priority_contractors(25.7617, -80.1918, garage)] == [
+        "Mike Hernandez Garage Doors",
+        "Homestead Door Repair",
+        "Broward Door Pros",
+    ]
+
+    call_command("seed_demo")  # a second run changes nothing
+    assert Lead.objects.count() == 62 and Contractor.objects.count() == 12
