@@ -73,6 +73,18 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("leads.archive", "Leads", "Archive and restore leads", ADMINS),
     Capability("leads.delete", "Leads", "Delete archived leads for good", frozenset({OWNER})),
     Capability("leads.duplicates", "Leads", "Duplicate cleanup", frozenset({OWNER})),
+    # Jobs (spec: Login & roles, Creating a job, Archiving a job, Importing jobs from Workiz).
+    Capability(
+        "jobs.edit",
+        "Jobs",
+        "Run jobs day-to-day: status, K-confirm, rebook, schedule, contractor, client details",
+        STAFF_WRITERS,
+        "⚠ agents included, as the roles table says (Creating a job says admin+)",
+    ),
+    Capability("jobs.tag", "Jobs", "Tag jobs", ADMINS),
+    Capability("jobs.import", "Jobs", "Import jobs from Workiz", ADMINS),
+    Capability("jobs.archive", "Jobs", "Archive and restore jobs", ADMINS),
+    Capability("jobs.delete", "Jobs", "Delete archived jobs for good", frozenset({OWNER})),
     Capability("controlpanel.access", "Pages", "Open the Control Panel", frozenset({OWNER})),
     # Topbar tools.
     Capability(

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crm.controlpanel",
     "leads",
     "contractors",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
     "sweep-inbound-leads": {"task": "leads.tasks.sweep_inbound_leads", "schedule": 60.0},
+    "advance-submitted-jobs": {"task": "jobs.tasks.advance_submitted_jobs", "schedule": 900.0},
     "purge-old-login-codes": {
         "task": "crm.accounts.tasks.purge_old_login_codes",
         "schedule": 86400.0,

@@ -1,4 +1,7 @@
+import datetime
+
 import factory
+from django.utils import timezone
 
 from crm.accounts.models import Office, Role, User
 
@@ -130,3 +133,59 @@ class ContractorFactory(factory.django.DjangoModelFactory):
     def service_areas(self, create, extracted, **kwargs):
         if create and extracted:
             self.service_areas.set(extracted)
+
+
+class JobPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contractors.JobPartner"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+
+
+class CancelReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.CancelReason"
+        django_get_or_create = ("label",)
+
+    label = factory.Sequence(lambda n: f"Reason {n}")
+
+
+class JobTagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "jobs.JobTag"
+        django_get_or_create = ("label",)
+
+    label = factory.Sequence(lambda n: f"Tag {n}")
+    color = "#0ea5e9"
+
+
+def _job_start() -> datetime.datetime:
+    return timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A Submitted job tomorrow in Miami, numbered past the real counter's range; pass
+    office=, status=, contractor=, starts_at=... to shape it. Real creates go through
+    `jobs.services.create_job`, which numbers from the counter."""
+
+    class Meta:
+        model = "jobs.Job"
+
+    number = factory.Sequence(lambda n: 900_000 + n)
+    office = factory.SubFactory(OfficeFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    phone = factory.Sequence(lambda n: f"+1305555{n % 10000:04d}")
+    phone_last10 = factory.LazyAttribute(lambda job: job.phone[-10:])
+    street = "100 Biscayne Blvd"
+    city = "Miami"
+    state = "FL"
+    zip_code = "33132"
+    lat = 25.7783
+    lng = -80.1888
+    timezone = "America/New_York"
+    job_type = factory.SubFactory(JobTypeFactory)
+    source = factory.SubFactory(JobPartnerFactory)
+    starts_at = factory.LazyFunction(_job_start)
+    ends_at = factory.LazyAttribute(lambda job: job.starts_at + datetime.timedelta(hours=2))

@@ -1,0 +1,276 @@
+"""Jobs: booked appointments and their dispatch to contractors."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.timezone import now  # not `timezone`: Job has a field of that name
+
+from crm.accounts.models import Role
+from crm.scoping import OfficeScopedQuerySet
+from jobs.timezones import zone_or_default
+
+FIRST_JOB_NUMBER = 3542  # spec: "Counter starts at 3542 (business choice)"
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    IN_PROGRESS = "in_progress", "In Progress"
+    DEPOSIT = "deposit", "Deposit"
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Work still under way; Done and Cancelled are history (no FIND CONTRACTOR for them).
+ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS, Status.DEPOSIT, Status.PENDING)
+
+# Spec "Job statuses (deep dive)": the outbound webhooks entering each status fires.
+# Submitted's fire on creation (and when a Cancelled job is re-opened to Submitted).
+STATUS_WEBHOOKS = {
+    Status.SUBMITTED: ("workiz_webhook_url", "bookback_jobs_webhook_url"),
+    Status.DEPOSIT: ("deposit_webhook_url",),
+    Status.DONE: ("done_jobs_webhook_url",),
+    Status.CANCELLED: ("cancelled_jobs_webhook_url",),
+}
+
+
+class Attention(models.TextChoices):
+    """Why a job needs action (spec: The "Needs Attention" filter), most urgent first."""
+
+    UPDATE_NEEDED = "update_needed", "🔴 UPDATE NEEDED"
+    FOLLOW_UP_NEEDED = "follow_up_needed", "🟣 FOLLOW UP NEEDED"
+    ASK_FOR_UPDATE = "ask_for_update", "🔵 ASK FOR UPDATE"
+    FIND_CONTRACTOR = "find_contractor", "🟡 FIND CONTRACTOR"
+
+
+class CancelReason(models.Model):
+    """Pre-canned reasons for Cancelled jobs (CP → Cancel Reasons)."""
+
+    label = models.CharField(max_length=120)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "label"]
+        constraints = [models.UniqueConstraint(Lower("label"), name="cancel_reason_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class JobTag(models.Model):
+    """A colour-coded tag for the job detail panel (CP → Job Tags)."""
+
+    label = models.CharField(max_length=60)
+    color = models.CharField(max_length=7, default="#64748b")
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(Lower("label"), name="job_tag_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class JobsSettings(models.Model):
+    """CP → Jobs Attentions and CP → Jobs Settings → Auto Status Change; one row, read
+    with `JobsSettings.load()`."""
+
+    ask_for_update_hours = models.PositiveSmallIntegerField(
+        "Ask for update after (hours)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="An In Progress job is flagged ASK FOR UPDATE this long after its window ends.",
+    )
+    auto_advance_enabled = models.BooleanField(
+        "Submitted → In Progress",
+        default=False,
+        help_text="At 7 PM (the job's local time) the day before, in the ticked offices.",
+    )
+    auto_advance_offices = models.ManyToManyField(
+        "accounts.Office", blank=True, related_name="+", verbose_name="Offices"
+    )
+
+    class Meta:
+        verbose_name_plural = "jobs settings"
+
+    def __str__(self) -> str:
+        return "Jobs settings"
+
+    @classmethod
+    def load(cls) -> "JobsSettings":
+        jobs_settings, _ = cls.objects.get_or_create(pk=1)
+        return jobs_settings
+
+
+class JobCounter(models.Model):
+    """The one row holding the next JOB-#### number (see `services.creating.take_number`)."""
+
+    next_number = models.PositiveIntegerField(default=FIRST_JOB_NUMBER)
+
+    def __str__(self) -> str:
+        return f"Next job: JOB-{self.next_number}"
+
+
+class JobQuerySet(OfficeScopedQuerySet):
+    partner_field = "source__name__iexact"
+
+    def visible_to(self, user, *, archived: bool = False) -> "JobQuerySet":
+        """Office/partner scope, archive state, and only offices with the Jobs feature on:
+        a switched-off office's jobs vanish everywhere until it is switched back on."""
+        jobs = super().visible_to(user).filter(is_archived=archived)
+        if user.is_authenticated and user.role != Role.PARTNER:
+            # The Jobs flags come with the user's cached office list: no join needed.
+            enabled = [pk for pk, _, is_jobs_enabled in user.visible_offices if is_jobs_enabled]
+            return jobs.filter(office_id__in=enabled)
+        return jobs.filter(office__is_jobs_enabled=True)
+
+    def with_attention(self, *, now=None, hours: int | None = None) -> "JobQuerySet":
+        """Annotate `attention` (an Attention value, or "") computed in SQL at `now`."""
+        from jobs.services.attention import attention_case
+
+        return self.annotate(attention=attention_case(now=now, hours=hours))
+
+    def needing_attention(self, *, now=None, hours: int | None = None) -> "JobQuerySet":
+        """Only jobs that need attention at `now`: countable and filterable in one query."""
+        from jobs.services.attention import attention_condition
+
+        return self.filter(attention_condition(now=now, hours=hours))
+
+
+class Job(models.Model):
+    number = models.PositiveIntegerField(unique=True, editable=False)
+    office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="jobs")
+
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    phone = models.CharField(max_length=20)
+    phone_last10 = models.CharField(max_length=10, db_index=True)
+    email = models.EmailField(blank=True)
+
+    street = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField("ZIP", max_length=10, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    timezone = models.CharField(max_length=40, default=settings.BUSINESS_TIME_ZONE)
+
+    service_area = models.ForeignKey(
+        "contractors.ServiceArea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    # Snapshots of the service area at booking: editing the area later leaves jobs alone.
+    area_code = models.CharField(max_length=3, blank=True)
+    office_address = models.CharField(max_length=200, blank=True)
+
+    job_type = models.ForeignKey("contractors.JobType", on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(
+        "contractors.JobPartner",
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name="Job source",
+    )
+    company = models.CharField(
+        max_length=120, blank=True, help_text="The brand represented to the customer."
+    )
+    contractor = models.ForeignKey(
+        "contractors.Contractor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    profit_share = models.DecimalField(
+        "Profit share %", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    status_changed_at = models.DateTimeField(default=now)
+    status_note = models.TextField(blank=True)
+    expected_completion = models.DateField(null=True, blank=True)
+    deposit_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    closing_total = models.DecimalField(**MONEY, null=True, blank=True)
+    parts_total = models.DecimalField(**MONEY, null=True, blank=True)
+    cancel_reason = models.ForeignKey(
+        CancelReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    k_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    k_confirmed_at = models.DateTimeField(null=True, blank=True)
+    rebooked_at = models.DateTimeField(null=True, blank=True)
+    rebooked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    tags = models.ManyToManyField(JobTag, blank=True, related_name="jobs")
+    notes = models.TextField(blank=True)
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "number"]
+        indexes = [
+            # The dashboard: live jobs of the user's offices in a date window (owners: all).
+            models.Index(fields=["is_archived", "office", "starts_at"], name="job_dashboard_idx"),
+            models.Index(fields=["is_archived", "starts_at"], name="job_dates_idx"),
+            # Status filters, the attention rules (each is status-led) and the auto-status
+            # tick (Submitted jobs starting soon).
+            models.Index(fields=["status", "starts_at"], name="job_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_id} {self.full_name}"
+
+    @property
+    def display_id(self) -> str:
+        return f"JOB-{self.number}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def address(self) -> str:
+        """One line: "1379 Algiers St, Unit 2, Pt Charlotte, FL 33980"."""
+        region = " ".join(part for part in (self.state, self.zip_code) if part)
+        parts = (self.street, self.unit, self.city, region)
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def local_zone(self) -> ZoneInfo:
+        return zone_or_default(self.timezone)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_k_confirmed(self) -> bool:
+        return self.k_confirmed_at is not None
