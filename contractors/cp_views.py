@@ -85,6 +85,9 @@ def job_partners(request, pk: int | None = None):
 @require_POST
 def delete_job_partner(request, pk: int):
     partner = get_object_or_404(JobPartner, pk=pk)
-    job_settings.delete_job_partner(actor=request.user, partner=partner)
-    messages.success(request, f"Job partner {partner.name} deleted.")
+    flash_outcome(
+        request,
+        lambda: job_settings.delete_job_partner(actor=request.user, partner=partner),
+        success=f"Job partner {partner.name} deleted.",
+    )
     return redirect("contractors:cp_job_partners")

@@ -6,6 +6,7 @@ each page load leaves a signed cookie naming the user's stamp keys, bound to the
 session cookie, and the poll costs one HMAC check plus one cache read.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -24,7 +25,13 @@ def office_key(office_id: int) -> str:
 
 
 def partner_key(partner_name: str) -> str:
-    return f"live:partner:{partner_name.lower()}"
+    """One key per partner whatever the name's case or surrounding spaces.
+
+    Hashed: a raw name may hold spaces or symbols that cache backends (memcached) reject
+    in keys. 16 hex digits keep collisions between real partner names out of reach.
+    """
+    name = partner_name.strip().casefold().encode()
+    return f"live:partner:{hashlib.sha1(name, usedforsecurity=False).hexdigest()[:16]}"
 
 
 def scope_keys(user) -> list[str]:

@@ -8,6 +8,16 @@ from contractors.models import JobPartner, JobType
 from crm import events
 from crm.errors import DomainError
 from crm.timeline.services import audit
+from jobs.models import Job
+
+
+def _refuse_if_jobs_use(name: str, jobs) -> None:
+    """Jobs keep their type and source for good (PROTECT): say so instead of a 500."""
+    count = jobs.count()
+    if count:
+        raise DomainError(
+            f"{name} is used by {count} job{'s' if count != 1 else ''}: it can't be deleted."
+        )
 
 
 def _changed(actor, text: str, **metadata) -> None:
@@ -42,7 +52,12 @@ def save_job_type(
 
 @transaction.atomic
 def delete_job_type(*, actor, job_type: JobType) -> None:
-    """Refused while contractors or zones use it: their matching would silently change."""
+    """Delete an unused job type. Refused (DomainError) while jobs, contractors or zones
+    use it: jobs keep their type, and matching would silently change. Audited."""
+    # Lock the row: a job being booked with this type holds a key-share lock on it, so
+    # the count below waits for that booking and sees it rather than failing at delete.
+    job_type = JobType.objects.select_for_update().get(pk=job_type.pk)
+    _refuse_if_jobs_use(job_type.label, Job.objects.filter(job_type=job_type))
     users = job_type.contractors.count()
     if users or job_type.priority_zones.exists():
         raise DomainError(
@@ -78,6 +93,10 @@ def save_job_partner(
 
 @transaction.atomic
 def delete_job_partner(*, actor, partner: JobPartner) -> None:
+    """Delete an unused job partner. Refused (DomainError) while jobs name it as their
+    source: their history and finance depend on it. Audited."""
+    partner = JobPartner.objects.select_for_update().get(pk=partner.pk)  # as delete_job_type
+    _refuse_if_jobs_use(partner.name, Job.objects.filter(source=partner))
     name = partner.name
     partner.delete()
     _changed(actor, f"Job partner {name} deleted", job_partner=name)

@@ -1,10 +1,17 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from contractors.models import JobPartner, JobType
 from crm.accounts.models import Role
 from crm.timeline.models import AuditEvent
-from tests.factories import ContractorFactory, JobTypeFactory, UserFactory
+from tests.factories import (
+    ContractorFactory,
+    JobFactory,
+    JobPartnerFactory,
+    JobTypeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +76,30 @@ def test_a_job_type_in_use_cannot_be_deleted(owner_client):
     )
     assert "Garage Door is used by 1 contractor" in page.content.decode()
     assert JobType.objects.filter(pk=garage.pk).exists()
+
+
+def test_a_job_type_that_jobs_use_cannot_be_deleted(owner_client):
+    garage = JobTypeFactory(label="Garage Door")
+    JobFactory.create_batch(3, job_type=garage)
+    page = owner_client.post(
+        reverse("contractors:cp_job_type_delete", args=[garage.pk]), follow=True
+    )
+    assert page.status_code == 200
+    assert escape("Garage Door is used by 3 jobs: it can't be deleted.") in page.content.decode()
+    assert JobType.objects.filter(pk=garage.pk).exists()
+    assert not AuditEvent.objects.filter(kind="settings.changed").exists()
+
+
+def test_a_job_partner_that_jobs_use_cannot_be_deleted(owner_client):
+    gdq = JobPartnerFactory(name="GDQ")
+    JobFactory(source=gdq)
+    page = owner_client.post(
+        reverse("contractors:cp_job_partner_delete", args=[gdq.pk]), follow=True
+    )
+    assert page.status_code == 200
+    assert escape("GDQ is used by 1 job: it can't be deleted.") in page.content.decode()
+    assert JobPartner.objects.filter(pk=gdq.pk).exists()
+    assert not AuditEvent.objects.filter(kind="settings.changed").exists()
 
 
 def test_owner_manages_job_partners_and_keep_rates(owner_client):

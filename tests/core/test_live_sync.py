@@ -1,7 +1,10 @@
+import warnings
+
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning, memcache_key_warnings
 from django.urls import reverse
 
-from crm import events
+from crm import events, livesync
 from crm.accounts.models import Role
 from tests.factories import OfficeFactory, UserFactory
 
@@ -57,6 +60,23 @@ def test_partners_see_changes_tied_to_their_partner_name(
     with django_capture_on_commit_callbacks(execute=True):
         events.emit("job.status_changed", office=OfficeFactory(), partner_name="GDQ")
     assert stamp(client) > 0
+
+
+def test_a_partner_name_with_spaces_and_mixed_case_shares_one_cache_safe_key(
+    client, django_capture_on_commit_callbacks
+):
+    partner = UserFactory(role=Role.PARTNER, partner_name="Garage Door Quotes")
+    signed_in(client, partner)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        with django_capture_on_commit_callbacks(execute=True):
+            events.emit(
+                "job.status_changed", office=OfficeFactory(), partner_name=" garage DOOR quotes "
+            )
+    assert stamp(client) > 0
+    keys = livesync.scope_keys(partner)
+    assert livesync.partner_key(" garage DOOR quotes ") in keys
+    assert [warning for key in keys for warning in memcache_key_warnings(key)] == []
 
 
 def test_a_new_office_assignment_reaches_polling_on_the_next_page_load(
