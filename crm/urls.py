@@ -11,4 +11,5 @@ urlpatterns = [
     path("cp/", include("crm.controlpanel.urls")),
     path("", include("leads.urls")),
     path("", include("contractors.urls")),
+    path("", include("jobs.urls")),
 ]

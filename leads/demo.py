@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm.accounts.models import Office, Role, User
 from leads import services
-from leads.models import CallingHours, Lead, LeadSource, Status
+from leads.models import CallingHours, Lead, LeadSource, Status, add_built_in_sources
 from leads.services.settings import US_STATES
 
 # A few states call later on weekdays and keep Sundays short (Sunday-sensitive markets).
@@ -81,6 +81,7 @@ def seed_calling_hours() -> None:
 def seed_leads(count: int = 60) -> None:
     rng = random.Random(42)
     offices = list(Office.objects.order_by("name"))
+    add_built_in_sources(LeadSource)  # a database flushed after its migrations lacks them
     sources = {source.key: source for source in LeadSource.objects.all()}
     source_weights = [
         ("facebook", 5),

@@ -177,9 +177,10 @@ def change_status(request, pk: int):
         )
     except DomainError as error:
         return _panel(request, lead, status_form=form, error=error.message)
-    new_job_url = url_or_none("jobs:new")
-    if lead.status == Status.CONVERTED and lead.office.is_jobs_enabled and new_job_url:
-        return HttpResponseClientRedirect(f"{new_job_url}?lead={lead.pk}")
+    board_url = url_or_none("jobs:dashboard")
+    if lead.status == Status.CONVERTED and lead.office.is_jobs_enabled and board_url:
+        # Straight to the Jobs page with the New Job form open, pre-filled from the lead.
+        return HttpResponseClientRedirect(f"{board_url}?new_job_for_lead={lead.pk}")
     return _panel(request, lead)
 
 

@@ -72,6 +72,24 @@ GROUPS = (
                 "Operational partners and their keep rate.",
                 "contractors:cp_job_partners",
             ),
+            Tile(
+                "⛔",
+                "Cancel Reasons",
+                "Pre-canned reasons for Cancelled jobs.",
+                "jobs:cp_cancel_reasons",
+            ),
+            Tile(
+                "🏷",
+                "Job Tags",
+                "Colour-coded tags for the job detail panel.",
+                "jobs:cp_job_tags",
+            ),
+            Tile(
+                "🔄",
+                "Jobs Settings",
+                "Jobs Attentions hours and Auto Status Change per office.",
+                "jobs:cp_jobs_settings",
+            ),
         ),
     ),
     (

@@ -52,6 +52,9 @@
     if (trigger.closest("[data-open-modal]")) openModal();
   });
   document.addEventListener("toast", (event) => toast(event.detail.text, event.detail.level));
+  // Server answers (HX-Trigger) that are done with the modal or the panel close them.
+  document.addEventListener("closeModal", () => closeModal(true));
+  document.addEventListener("closeRight", closeRight);
   document.addEventListener("input", (event) => { if (event.target.closest("#modal-body form")) modalDirty = true; });
   document.addEventListener("click", (event) => {
     // An open filter dropdown closes when the click lands elsewhere.

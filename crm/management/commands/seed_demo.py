@@ -10,6 +10,7 @@ from django.db import transaction
 from contractors import demo as contractors_demo
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
+from jobs import demo as jobs_demo
 from leads import demo as leads_demo
 
 PASSWORD = "demo1234"
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         contractors_demo.seed_areas_and_contractors(owner)
         leads_demo.seed_calling_hours()
         leads_demo.seed_leads()
+        jobs_demo.seed_job_settings(owner)
+        jobs_demo.seed_jobs(owner)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}")
         )

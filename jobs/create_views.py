@@ -1,0 +1,106 @@
+"""➕ New Job: the modal (or a page without JS), blank or pre-filled from a converted lead,
+with the 5 closest service areas as radio cards and the contractor list narrowed to the
+picked area + job type."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+
+from contractors.models import JobType, ServiceArea
+from crm import permissions
+from crm.errors import DomainError
+from jobs import services
+from jobs.create_forms import NewJobForm
+from jobs.responses import done
+from jobs.services.placing import closest_areas
+from jobs.views import can_view
+from leads.models import Lead
+
+FORM_PARTIAL = "jobs/_partials/new_job.html"
+
+
+def _require_create(user) -> None:
+    if not permissions.can(user, "jobs.create"):
+        raise PermissionDenied
+
+
+def _lead(request) -> Lead | None:
+    """The converted lead a job is being made from (?lead= or the posted field)."""
+    raw = request.POST.get("lead") or request.GET.get("lead") or ""
+    if not raw.isdigit():
+        return None
+    return get_object_or_404(Lead.objects.visible_to(request.user), pk=raw)
+
+
+def _context(form: NewJobForm, *, lead: Lead | None, error: str = "") -> dict:
+    data = form.data if form.is_bound else form.initial
+    area_id = str(data.get("service_area") or "")
+    return {
+        "form": form,
+        "lead": lead,
+        "error": error,
+        "areas": closest_areas(
+            zip_code=data.get("zip_code") or "", lat=data.get("lat"), lng=data.get("lng")
+        ),
+        "picked_area": area_id,
+        "picked_contractor": str(data.get("contractor") or ""),
+        "contractors": _contractors(area_id, str(data.get("job_type") or "")),
+    }
+
+
+def _contractors(area_id: str, type_id: str):
+    """Contractors for the dropdown: cover the area AND do the job type (none until both)."""
+    if not (area_id.isdigit() and type_id.isdigit()):
+        return None
+    area = ServiceArea.objects.filter(pk=area_id).first()
+    job_type = JobType.objects.filter(pk=type_id).first()
+    if area is None or job_type is None:
+        return None
+    return list(
+        services.eligible_contractors(job_type=job_type, service_area=area).order_by("name")
+    )
+
+
+@can_view
+def new_job(request):
+    _require_create(request.user)
+    lead = _lead(request)
+    initial = services.initial_from_lead(lead) if lead else {}
+    form = NewJobForm(request.POST or None, user=request.user, initial=initial)
+    error = ""
+    # "Find service areas" (no-JS) only redraws the form with the areas for the address.
+    if request.method == "POST" and "find_areas" not in request.POST and form.is_valid():
+        fields = form.job_fields()
+        try:
+            if lead is not None:
+                job = services.create_job_from_lead(actor=request.user, lead=lead, **fields)
+            else:
+                job = services.create_job(actor=request.user, **fields)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            return done(
+                request, closeModal={}, toast=f"{job.display_id} created for {job.full_name}."
+            )
+    template = FORM_PARTIAL if request.htmx else "jobs/new_job.html"
+    return render(request, template, _context(form, lead=lead, error=error))
+
+
+@can_view
+def area_cards(request):
+    """GET ?zip=&lat=&lng= → the radio cards of the 5 closest areas (as the address changes)."""
+    _require_create(request.user)
+    areas = closest_areas(
+        zip_code=request.GET.get("zip_code", ""),
+        lat=request.GET.get("lat"),
+        lng=request.GET.get("lng"),
+    )
+    context = {"areas": areas, "picked_area": request.GET.get("service_area", "")}
+    return render(request, "jobs/_partials/area_cards.html", context)
+
+
+@can_view
+def contractor_options(request):
+    """GET ?service_area=&job_type= → the contractor <option>s for that pair."""
+    _require_create(request.user)
+    contractors = _contractors(request.GET.get("service_area", ""), request.GET.get("job_type", ""))
+    return render(request, "jobs/_partials/contractor_options.html", {"contractors": contractors})

@@ -1,0 +1,136 @@
+"""🛠 Jobs board: the day-grouped dashboard, the detail panel and the 📦 Archived list.
+Thin: forms parse, `crm.permissions` decides, `jobs.services` writes (see action_views)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from crm import permissions, phones
+from crm.timeline.models import TimelineEntry
+from jobs import board
+from jobs.forms import JobFilterForm, StatusForm, local_value
+from jobs.models import Attention, Job, JobsSettings, Status
+from jobs.services import attention_reason, update_request_message
+from jobs.services.common import moment, short_window
+
+can_view = permissions.require("jobs.view")
+PAGE_SIZE = 100
+BOARD_TARGETS = {"job-board"}
+# The attention banners that copy a "What's the update please?" message (spec).
+COPYABLE = (Attention.UPDATE_NEEDED, Attention.ASK_FOR_UPDATE)
+CAPABILITIES = ("jobs.create", "jobs.edit", "jobs.archive", "jobs.delete", "jobs.import")
+
+
+def capabilities(user) -> dict:
+    """{"create": True, ...} for the templates' buttons (the server checks again)."""
+    return {name.split(".")[1]: permissions.can(user, name) for name in CAPABILITIES}
+
+
+def visible_jobs(user, **kwargs):
+    return Job.objects.visible_to(user, **kwargs)
+
+
+@can_view
+def dashboard(request):
+    now = timezone.now()
+    hours = JobsSettings.load().ask_for_update_hours
+    form = JobFilterForm(request.GET, user=request.user)  # no filter = the default window
+    jobs = visible_jobs(request.user)
+    filtered = form.apply(jobs) if form.is_valid() else jobs.none()
+    rows = (
+        filtered.with_attention(now=now, hours=hours)
+        .select_related("office", "job_type", "contractor")
+        .only(*board.ROW_FIELDS)
+        .order_by("starts_at", "number")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    attention_only = bool(form.is_valid() and form.cleaned_data.get("attention"))
+    context = {
+        "form": form,
+        "page": page,
+        "days": board.days(page.object_list, sort=form.cleaned_data.get("sort") or "status"),
+        "attention_count": jobs.needing_attention(now=now, hours=hours).count(),
+        "attention_only": attention_only,
+        "filtering": form.is_valid() and form.is_filtering(),
+        "query": query.urlencode(),
+        "can": capabilities(request.user),
+        "detail_base": reverse("jobs:detail", args=[0])[:-1],
+        "open_new_job": _new_job_for_lead(request),
+    }
+    if request.htmx and request.htmx.target in BOARD_TARGETS:
+        return render(request, "jobs/_partials/board.html", context)
+    return render(request, "jobs/dashboard.html", context)
+
+
+def _new_job_for_lead(request) -> str:
+    """The New Job form to open on arrival (a lead just converted), if any."""
+    raw = request.GET.get("new_job_for_lead", "")
+    if not (raw.isdigit() and permissions.can(request.user, "jobs.create")):
+        return ""
+    return f"{reverse('jobs:new')}?lead={raw}"
+
+
+def panel_context(request, job: Job, **extra) -> dict:
+    """What the detail panel shows; partners never see the contractor's phone or email."""
+    job = (
+        visible_jobs(request.user, archived=job.is_archived)
+        .select_related(
+            "office",
+            "job_type",
+            "source",
+            "contractor",
+            "service_area",
+            "cancel_reason",
+            "k_confirmed_by",
+            "rebooked_by",
+            "lead",
+        )
+        .prefetch_related("tags")
+        .get(pk=job.pk)
+    )
+    reason = attention_reason(job)
+    can = capabilities(request.user)
+    status_form = extra.pop("status_form", None) or StatusForm(
+        job=job,
+        initial={"status": job.status, "follow_up_at": local_value(job, job.follow_up_at)},
+    )
+    return {
+        "job": job,
+        "window": short_window(job),
+        "phone": phones.pretty(job.phone),
+        "attention": reason,
+        "attention_message": update_request_message(job, reason) if reason in COPYABLE else "",
+        "contact_visible": request.user.role != "partner",
+        "contractor_phone": phones.pretty(job.contractor.contact_phone) if job.contractor else "",
+        "k_when": moment(job, job.k_confirmed_at) if job.k_confirmed_at else "",
+        "follow_up_when": moment(job, job.follow_up_at) if job.follow_up_at else "",
+        "statuses": Status.choices,
+        "status_form": status_form,
+        "starts_value": local_value(job, job.starts_at),
+        "ends_value": local_value(job, job.ends_at),
+        "timeline": TimelineEntry.objects.for_subject(job).select_related("actor")[:100],
+        "can": can,
+        **extra,
+    }
+
+
+@can_view
+def detail(request, pk: int):
+    job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    return render(request, "jobs/_partials/detail.html", panel_context(request, job))
+
+
+@can_view
+def archived(request):
+    if not permissions.can(request.user, "jobs.archive"):
+        raise PermissionDenied
+    jobs = (
+        visible_jobs(request.user, archived=True)
+        .select_related("office", "source")
+        .order_by("-archived_at")[:200]
+    )
+    return render(request, "jobs/_partials/archived.html", {"jobs": jobs})

@@ -1,0 +1,84 @@
+import pytest
+from playwright.sync_api import expect
+
+from contractors.models import JobPartner
+from crm.accounts.models import Office
+from jobs.models import Job
+from tests.factories import (
+    ContractorFactory,
+    JobPartnerFactory,
+    JobTypeFactory,
+    LeadFactory,
+    ServiceAreaFactory,
+)
+
+
+@pytest.fixture
+def dispatch(people):
+    garage_door = JobTypeFactory(label="Garage Door")
+    JobPartnerFactory(name="GDQ")
+    miami = ServiceAreaFactory(label="Miami", zip_code="33101", lat=25.7751, lng=-80.1947)
+    ContractorFactory(name="Mike Hernandez", job_types=[garage_door], service_areas=[miami])
+    return miami
+
+
+def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, live_server):
+    garage_office = Office.objects.get(name="Garage")
+    LeadFactory(
+        office=garage_office,
+        first_name="Maria",
+        last_name="Lopez",
+        phone="+13055550142",
+        phone_last10="3055550142",
+        zip_code="33132",
+        service_type="Spring replacement",
+        partner_name="GDQ",
+    )
+    page = sign_in("agent@example.com")
+    page.goto(f"{live_server.url}/leads")
+    page.locator("tr.lead-row").first.click()
+    panel = page.locator("#right-panel")
+    panel.get_by_role("button", name="Show Number & Claim Lead").click()
+    panel.get_by_label("Status").select_option("converted")
+
+    # Straight to the Jobs page, the New Job form open and pre-filled from the lead.
+    page.wait_for_url("**/jobs?new_job_for_lead=*")
+    modal = page.locator("#modal-body")
+    expect(modal.get_by_label("First name")).to_have_value("Maria")
+    expect(modal.get_by_label("Notes")).to_have_value(
+        "ZIP: 33132\nRequested service: Spring replacement"
+    )
+    expect(modal.locator(".area-card")).to_contain_text(["Miami"])
+    modal.locator(".area-card").first.click()
+    modal.get_by_label("Job type").select_option(label="Garage Door")
+    expect(modal.get_by_label("Job source")).to_have_value(str(JobPartner.objects.get().pk))
+    modal.get_by_label("Date").fill("2030-05-02")
+    modal.get_by_label("From").fill("09:00")
+    modal.get_by_label("From").dispatch_event("change")
+    expect(modal.get_by_label("To", exact=True)).to_have_value("11:00")
+    modal.get_by_role("button", name="Create Job").click()
+
+    row = page.locator("tr.job-row", has_text="Maria Lopez")
+    page.get_by_label("Dates").select_option("all")
+    page.get_by_role("button", name="Filter").click()
+    expect(row).to_contain_text("FIND CONTRACTOR")
+    attention = page.locator("#attention-toggle")
+    expect(attention).to_contain_text("Needs Attention (1)")
+
+    row.get_by_role("button", name="K").click()
+    dialog = page.locator("#modal-body")
+    expect(dialog).to_contain_text("Which contractor accepted")
+    dialog.get_by_label("Contractor").select_option(label="Mike Hernandez")
+    dialog.get_by_role("button", name="Mark as Accepted").click()
+    expect(row).to_contain_text("Mike Hernandez")
+    expect(row.get_by_role("button", name="✓ K")).to_be_visible()
+    expect(attention).to_contain_text("Needs Attention (0)")
+
+    row.click()
+    page.locator("#right-panel").get_by_role("button", name="🔁 Rebook").click()
+    dialog.get_by_label("Change date / time").check()
+    dialog.get_by_role("button", name="🔁 Rebook").click()
+    expect(row).to_contain_text("🔁")
+    expect(row.get_by_role("button", name="K", exact=True)).to_be_visible()  # K cleared
+    job = Job.objects.get()
+    assert job.lead.first_name == "Maria" and job.rebooked_at and job.k_confirmed_at is None
