@@ -55,16 +55,32 @@ def _component(result: dict, kind: str, *, short: bool = False) -> str:
     return ""
 
 
+def google_client(key: str) -> googlemaps.Client:
+    return googlemaps.Client(
+        key=key,
+        base_url=GOOGLE_BASE_URL,
+        timeout=GOOGLE_TIMEOUT_SECONDS,
+        retry_timeout=GOOGLE_TIMEOUT_SECONDS,
+        retry_over_query_limit=False,
+    )
+
+
+def find_place(text: str, key: str) -> tuple[float, float] | None:
+    """Places "find from text": the point of a typed address, or None (no answer, any
+    failure). Cheaper than Geocoding and enough for a map pin."""
+    try:
+        found = google_client(key).find_place(text, "textquery", fields=["geometry"])
+        location = found["candidates"][0]["geometry"]["location"]
+        return float(location["lat"]), float(location["lng"])
+    except Exception:  # as geocoding: the caller goes on without the point
+        logger.warning("Google find-place failed for %r", text, exc_info=True)
+        return None
+
+
 def _from_google(zip_code: str, key: str) -> Geocode | None:
     """Google's answer, or None when it has none or fails in any way."""
     try:
-        client = googlemaps.Client(
-            key=key,
-            base_url=GOOGLE_BASE_URL,
-            timeout=GOOGLE_TIMEOUT_SECONDS,
-            retry_timeout=GOOGLE_TIMEOUT_SECONDS,
-            retry_over_query_limit=False,
-        )
+        client = google_client(key)
         results = client.geocode(components={"postal_code": zip_code, "country": "US"})
         result = results[0]
         location = result["geometry"]["location"]

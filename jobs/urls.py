@@ -6,6 +6,7 @@ app_name = "jobs"
 urlpatterns = [
     path("jobs", views.dashboard, name="dashboard"),
     path("jobs/archived", views.archived, name="archived"),
+    path("jobs/reminders", views.reminders, name="reminders"),
     path("jobs/import", import_views.workiz_import, name="import"),
     path("jobs/new", create_views.new_job, name="new"),
     path("jobs/new/areas", create_views.area_cards, name="area_cards"),

@@ -1,8 +1,11 @@
 """🛠 Jobs board: the day-grouped dashboard, the detail panel and the 📦 Archived list.
 Thin: forms parse, `crm.permissions` decides, `jobs.services` writes (see action_views)."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +17,7 @@ from jobs.forms import JobFilterForm, StatusForm, local_value
 from jobs.models import Attention, Job, JobsSettings, Status
 from jobs.services import attention_reason, update_request_message
 from jobs.services.common import moment, short_window
+from jobs.services.reminders import KINDS, day_reminders
 
 can_view = permissions.require("jobs.view")
 PAGE_SIZE = 100
@@ -59,6 +63,7 @@ def dashboard(request):
         "query": query.urlencode(),
         "can": capabilities(request.user),
         "detail_base": reverse("jobs:detail", args=[0])[:-1],
+        "reminders_url": reverse("jobs:reminders"),
         "open_new_job": _new_job_for_lead(request),
     }
     if request.htmx and request.htmx.target in BOARD_TARGETS:
@@ -134,3 +139,24 @@ def archived(request):
         .order_by("-archived_at")[:200]
     )
     return render(request, "jobs/_partials/archived.html", {"jobs": jobs})
+
+
+@can_view
+def reminders(request):
+    """📋 EOD / 🌅 Morning Reminders of one day: ?day=2026-04-30&kind=eod|morning."""
+    if not permissions.can(request.user, "jobs.edit"):
+        raise PermissionDenied
+    kind = request.GET.get("kind", "eod")
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = None
+    if kind not in KINDS or day is None:
+        return HttpResponseBadRequest("Pick a day and eod or morning.")
+    context = {
+        "kind": kind,
+        "title": KINDS[kind],
+        "day": day,
+        "reminders": day_reminders(visible_jobs(request.user), day=day, kind=kind),
+    }
+    return render(request, "jobs/_partials/reminders.html", context)

@@ -37,6 +37,16 @@
     }
   }
 
+  async function copyImage(url) {
+    try {
+      const blob = await (await fetch(url)).blob();
+      await navigator.clipboard.write([new ClipboardItem({ [blob.type]: blob })]);
+      window.BookBack.toast("Map copied.");
+    } catch (error) {
+      window.BookBack.toast("Your browser would not copy the map: right-click it and choose Copy image.", "error");
+    }
+  }
+
   const pad = (n) => String(n).padStart(2, "0");
   const localInput = (date) => date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" + pad(date.getHours()) + ":" + pad(date.getMinutes());
 
@@ -92,6 +102,8 @@
     }
     const copier = event.target.closest("[data-copy]");
     if (copier) copy(copier.dataset.copy);
+    const image = event.target.closest("[data-copy-image]");
+    if (image) copyImage(image.dataset.copyImage);
   });
 
   document.addEventListener("change", (event) => {

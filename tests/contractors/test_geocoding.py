@@ -1,10 +1,5 @@
 """Geocoding: offline by default; Google (faked at its HTTP boundary) when a key is set."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
-
 import pytest
 from django.urls import reverse
 
@@ -59,35 +54,10 @@ DENIED = {
 }
 
 
-class FakeGoogle(BaseHTTPRequestHandler):
-    """Answers /maps/api/geocode/json with `self.server.answer`; records each query."""
-
-    def do_GET(self):
-        url = urlparse(self.path)
-        self.server.queries.append((url.path, parse_qs(url.query)))
-        status, body = self.server.answer
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-
 @pytest.fixture
-def google(settings, monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGoogle)
-    server.answer, server.queries = (200, HIALEAH), []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.GOOGLE_MAPS_API_KEY = "AIzaTestKey"
-    monkeypatch.setattr(geocoding, "GOOGLE_BASE_URL", f"http://127.0.0.1:{server.server_port}")
-    yield server
-    server.shutdown()
-    server.server_close()
+def google(fake_google):
+    fake_google.answer = (200, HIALEAH)
+    return fake_google
 
 
 def test_without_a_key_a_zip_is_geocoded_from_offline_data(settings):
