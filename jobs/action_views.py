@@ -13,8 +13,15 @@ from django.views.decorators.http import require_POST
 from crm import permissions
 from crm.errors import DomainError
 from jobs import services
-from jobs.forms import ContractorPickForm, FollowUpForm, RebookForm, StatusForm, WindowForm
-from jobs.models import Job
+from jobs.forms import (
+    AddressForm,
+    ContractorPickForm,
+    FollowUpForm,
+    RebookForm,
+    StatusForm,
+    WindowForm,
+)
+from jobs.models import Job, JobTag
 from jobs.responses import REFRESH, done
 from jobs.services.common import short_window
 from jobs.views import can_view, panel_context, visible_jobs
@@ -88,6 +95,26 @@ def update_field(request, pk: int):
     job = _job(request, pk)
     field, value = request.POST.get("field", ""), request.POST.get("value", "")
     error = _run(services.update_field, job=job, actor=request.user, field=field, value=value)
+    return _panel(request, job, error=error)
+
+
+@can_view
+@require_POST
+def change_address(request, pk: int):
+    job = _job(request, pk)
+    form = AddressForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, job, error="Check the address fields.")
+    error = _run(services.change_address, job=job, actor=request.user, **form.cleaned_data)
+    return _panel(request, job, error=error)
+
+
+@can_view
+@require_POST
+def set_tags(request, pk: int):
+    job = _job(request, pk, capability="jobs.tag")
+    tags = JobTag.objects.filter(pk__in=request.POST.getlist("tags"))
+    error = _run(services.set_tags, job=job, actor=request.user, tags=tags)
     return _panel(request, job, error=error)
 
 

@@ -10,6 +10,7 @@ from django.utils.timesince import timesince
 from crm import phones
 from crm.dateranges import business_now
 from jobs.models import ACTIVE_STATUSES, Attention, Job, Status
+from jobs.services.attention import update_request_message
 from jobs.services.common import clock, local
 
 STATUS_CODES = {
@@ -55,7 +56,10 @@ ROW_FIELDS = (
     "rebooked_at",
     "k_confirmed_at",
     "created_at",
+    "status_changed_at",
 )
+# The pills that copy a "What's the update please?" message for the contractor (spec).
+COPYABLE = (Attention.UPDATE_NEEDED, Attention.ASK_FOR_UPDATE)
 
 
 @dataclass
@@ -75,6 +79,7 @@ class Row:
     status_label: str
     attention: str
     attention_label: str
+    attention_copy: str
     is_active: bool
     rebooked: bool
     k_confirmed: bool
@@ -115,6 +120,9 @@ def _row(job: Job, now: datetime.datetime) -> Row:
         status_label=Status(job.status).label,
         attention=job.attention,
         attention_label=Attention(job.attention).label if job.attention else "",
+        attention_copy=update_request_message(job, job.attention)
+        if job.attention in COPYABLE
+        else "",
         is_active=job.status in ACTIVE_STATUSES,
         rebooked=job.rebooked_at is not None,
         k_confirmed=job.k_confirmed_at is not None,

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.db.models import Q
 
-from contractors.models import Contractor, JobPartner, JobType
+from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm import phones
 from crm.dateranges import business_now
 from jobs.models import CancelReason, Status
@@ -262,3 +262,14 @@ class ContractorPickForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contractor"].queryset = choices
+
+
+class AddressForm(forms.Form):
+    """A corrected address; the service area is one of the 5 closest (or none)."""
+
+    street = forms.CharField(max_length=200, required=False)
+    unit = forms.CharField(max_length=40, required=False)
+    city = forms.CharField(max_length=80, required=False)
+    state = forms.CharField(max_length=2, required=False)
+    zip_code = forms.CharField(max_length=10, required=False)
+    service_area = forms.ModelChoiceField(queryset=ServiceArea.objects.all(), required=False)

@@ -13,17 +13,17 @@ from django.utils import timezone
 from crm import permissions, phones
 from crm.timeline.models import TimelineEntry
 from jobs import board
+from jobs.board import COPYABLE
 from jobs.forms import JobFilterForm, StatusForm, local_value
-from jobs.models import Attention, Job, JobsSettings, Status
+from jobs.models import Job, JobsSettings, JobTag, Status
 from jobs.services import attention_reason, update_request_message
 from jobs.services.common import moment, short_window
+from jobs.services.placing import closest_areas
 from jobs.services.reminders import KINDS, day_reminders
 
 can_view = permissions.require("jobs.view")
 PAGE_SIZE = 100
 BOARD_TARGETS = {"job-board"}
-# The attention banners that copy a "What's the update please?" message (spec).
-COPYABLE = (Attention.UPDATE_NEEDED, Attention.ASK_FOR_UPDATE)
 CAPABILITIES = ("jobs.create", "jobs.edit", "jobs.archive", "jobs.delete", "jobs.import")
 
 
@@ -115,9 +115,20 @@ def panel_context(request, job: Job, **extra) -> dict:
         "follow_up_when": moment(job, job.follow_up_at) if job.follow_up_at else "",
         "statuses": Status.choices,
         "status_form": status_form,
+        "client_fields": [
+            ("first_name", "First name", job.first_name, "text"),
+            ("last_name", "Last name", job.last_name, "text"),
+            ("phone", "Phone", phones.pretty(job.phone), "tel"),
+            ("email", "Email", job.email, "email"),
+            ("company", "Company", job.company, "text"),
+        ],
         "starts_value": local_value(job, job.starts_at),
         "ends_value": local_value(job, job.ends_at),
         "timeline": TimelineEntry.objects.for_subject(job).select_related("actor")[:100],
+        "areas": closest_areas(zip_code=job.zip_code, lat=job.lat, lng=job.lng)
+        if can["edit"]
+        else [],
+        "all_tags": list(JobTag.objects.all()) if permissions.can(request.user, "jobs.tag") else [],
         "can": can,
         **extra,
     }

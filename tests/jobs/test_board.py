@@ -98,6 +98,7 @@ def test_needs_attention_counts_live_and_bypasses_the_date_filter(signed_in, sli
     assert "Old Deposit" in flagged and "No Contractor" in flagged  # …but flagged anyway
     assert "All Fine" not in flagged
     assert "🔴 UPDATE NEEDED" in flagged
+    assert 'data-copy="🔔Update Needed🔔' in flagged  # the pill copies the contractor message
     assert "is-attention-only" in flagged  # every day forced open
 
 

@@ -11,7 +11,13 @@ from django.utils.html import escape
 from crm.accounts.models import Role
 from crm.timeline.models import TimelineEntry
 from jobs.models import Job, Status
-from tests.factories import CancelReasonFactory, ContractorFactory, JobFactory, UserFactory
+from tests.factories import (
+    CancelReasonFactory,
+    ContractorFactory,
+    JobFactory,
+    JobTagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -167,3 +173,33 @@ def test_readers_cannot_act(client, job, mike, role):
         assert client.post(url(name, job), data, headers=HX).status_code == 403
     job.refresh_from_db()
     assert job.status == Status.SUBMITTED and job.contractor is None and job.notes == ""
+
+
+def test_client_fields_address_and_tags_are_edited_from_the_panel(client, admin, job, miami):
+    vip = JobTagFactory(label="VIP")
+    client = signed_in(client, admin)
+    bad = client.post(url("field", job), {"field": "phone", "value": "123-123-1234"}, headers=HX)
+    assert "is not a valid phone number" in bad.content.decode()
+    client.post(url("field", job), {"field": "last_name", "value": "Harrison-Lee"}, headers=HX)
+    client.post(
+        url("address", job),
+        {
+            "street": "1 Brickell Ave",
+            "city": "Miami",
+            "state": "FL",
+            "zip_code": "33131",
+            "service_area": miami.pk,
+        },
+        headers=HX,
+    )
+    client.post(url("tags", job), {"tags": [vip.pk]}, headers=HX)
+    job.refresh_from_db()
+    assert job.last_name == "Harrison-Lee" and job.phone != "+11231231234"
+    assert job.address == "1 Brickell Ave, Miami, FL 33131" and job.service_area == miami
+    assert list(job.tags.all()) == [vip]
+
+
+def test_agents_cannot_tag(client, agent, job):
+    vip = JobTagFactory(label="VIP")
+    response = signed_in(client, agent).post(url("tags", job), {"tags": [vip.pk]}, headers=HX)
+    assert response.status_code == 403 and not job.tags.exists()
