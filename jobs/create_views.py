@@ -5,13 +5,14 @@ picked area + job type."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
+from contractors.geocoding import google_api_key
 from contractors.models import JobType, ServiceArea
 from crm import permissions
 from crm.errors import DomainError
 from jobs import services
 from jobs.create_forms import NewJobForm
 from jobs.responses import done
-from jobs.services.placing import closest_areas
+from jobs.services.placing import closest_areas, point_of
 from jobs.views import can_view
 from leads.models import Lead
 
@@ -31,6 +32,12 @@ def _lead(request) -> Lead | None:
     return get_object_or_404(Lead.objects.visible_to(request.user), pk=raw)
 
 
+def _place(data) -> dict:
+    """The address's point (for the mini-map) and its 5 closest service areas."""
+    where = {"zip_code": data.get("zip_code") or "", "lat": data.get("lat"), "lng": data.get("lng")}
+    return {"areas": closest_areas(**where), "origin": point_of(**where)}
+
+
 def _context(form: NewJobForm, *, lead: Lead | None, error: str = "") -> dict:
     data = form.data if form.is_bound else form.initial
     area_id = str(data.get("service_area") or "")
@@ -38,9 +45,7 @@ def _context(form: NewJobForm, *, lead: Lead | None, error: str = "") -> dict:
         "form": form,
         "lead": lead,
         "error": error,
-        "areas": closest_areas(
-            zip_code=data.get("zip_code") or "", lat=data.get("lat"), lng=data.get("lng")
-        ),
+        **_place(data),
         "picked_area": area_id,
         "picked_contractor": str(data.get("contractor") or ""),
         "contractors": _contractors(area_id, str(data.get("job_type") or "")),
@@ -81,20 +86,17 @@ def new_job(request):
             return done(
                 request, closeModal={}, toast=f"{job.display_id} created for {job.full_name}."
             )
-    template = FORM_PARTIAL if request.htmx else "jobs/new_job.html"
-    return render(request, template, _context(form, lead=lead, error=error))
+    context = _context(form, lead=lead, error=error)
+    if not request.htmx:
+        context["maps_key"] = google_api_key()
+    return render(request, FORM_PARTIAL if request.htmx else "jobs/new_job.html", context)
 
 
 @can_view
 def area_cards(request):
     """GET ?zip=&lat=&lng= → the radio cards of the 5 closest areas (as the address changes)."""
     _require_create(request.user)
-    areas = closest_areas(
-        zip_code=request.GET.get("zip_code", ""),
-        lat=request.GET.get("lat"),
-        lng=request.GET.get("lng"),
-    )
-    context = {"areas": areas, "picked_area": request.GET.get("service_area", "")}
+    context = {**_place(request.GET), "picked_area": request.GET.get("service_area", "")}
     return render(request, "jobs/_partials/area_cards.html", context)
 
 

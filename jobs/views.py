@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from contractors.geocoding import google_api_key
 from crm import permissions, phones
 from crm.timeline.models import TimelineEntry
 from jobs import board
@@ -68,6 +69,7 @@ def dashboard(request):
     }
     if request.htmx and request.htmx.target in BOARD_TARGETS:
         return render(request, "jobs/_partials/board.html", context)
+    context["maps_key"] = google_api_key()  # the New Job form's map and autocomplete
     return render(request, "jobs/dashboard.html", context)
 
 

@@ -133,6 +133,8 @@
     event.preventDefault();
     refreshAreas(finder.form);
   });
+  // Places autocomplete (new_job_map.js) placed the address exactly: reload the cards.
+  document.addEventListener("bookback:place", (event) => refreshAreas(event.target));
   document.addEventListener("htmx:afterSwap", (event) => {
     prepare(event.target);
     const form = event.target.closest && event.target.closest("[data-new-job]");

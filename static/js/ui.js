@@ -56,6 +56,14 @@
   document.addEventListener("closeModal", () => closeModal(true));
   document.addEventListener("closeRight", closeRight);
   document.addEventListener("input", (event) => { if (event.target.closest("#modal-body form")) modalDirty = true; });
+  // A long filter dropdown (contractors) narrows its options as the user types.
+  document.addEventListener("input", (event) => {
+    if (!event.target.matches("[data-multiselect-search]")) return;
+    const needle = event.target.value.trim().toLowerCase();
+    event.target.parentElement.querySelectorAll("label.check").forEach((option) => {
+      option.hidden = needle && !option.textContent.toLowerCase().includes(needle);
+    });
+  });
   document.addEventListener("click", (event) => {
     // An open filter dropdown closes when the click lands elsewhere.
     document.querySelectorAll("details[data-multiselect][open]").forEach((menu) => {

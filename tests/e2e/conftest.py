@@ -80,3 +80,23 @@ def sign_in(page, live_server):
         return page
 
     return sign_in_as
+
+
+@pytest.fixture
+def google_maps(page, transactional_db):
+    """A Google key in CP → Google Places API, and Google's Maps JS faked at its URL by
+    fake_google_maps.js (drawn as plain DOM). Returns the script URLs the page asked for."""
+    from crm.controlpanel.models import AppSettings
+
+    settings = AppSettings.load()
+    settings.google_places_api_key = "AIza-test-key"
+    settings.save()
+    fake = (Path(__file__).parent / "fake_google_maps.js").read_text()
+    asked = []
+
+    def serve(route):
+        asked.append(route.request.url)
+        route.fulfill(body=fake, content_type="text/javascript")
+
+    page.route("https://maps.googleapis.com/**", serve)
+    return asked

@@ -49,7 +49,20 @@
   function LatLngBounds() { this.points = []; }
   LatLngBounds.prototype.extend = function (point) { this.points.push(point); };
 
-  window.google = { maps: { Map, Marker, InfoWindow, Polygon, LatLngBounds, SymbolPath: { CIRCLE: 0 } } };
+  function Circle(options) { this.options = options; }
+  Circle.prototype.setMap = function () {};
+
+  // Places autocomplete: the test picks a suggestion with window.fakePlaces[i].choose(place).
+  window.fakePlaces = [];
+  function Autocomplete(input, options) { Events.call(this); this.input = input; this.options = options; window.fakePlaces.push(this); }
+  Autocomplete.prototype = Object.create(Events.prototype);
+  Autocomplete.prototype.getPlace = function () { return this.place; };
+  Autocomplete.prototype.choose = function (place) {
+    this.place = { ...place, geometry: { location: latLng(place.lat, place.lng) } };
+    this.fire("place_changed", {});
+  };
+
+  window.google = { maps: { Map, Marker, InfoWindow, Polygon, Circle, LatLngBounds, SymbolPath: { CIRCLE: 0 }, places: { Autocomplete } } };
   const callback = new URL(document.currentScript.src).searchParams.get("callback");
   setTimeout(() => window[callback](), 0);
 })();

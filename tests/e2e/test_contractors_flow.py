@@ -1,10 +1,7 @@
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from contractors.models import Contractor, JobType, PriorityZone
-from crm.controlpanel.models import AppSettings
 from tests.factories import ContractorFactory, JobTypeFactory, ServiceAreaFactory
 
 
@@ -94,25 +91,13 @@ def test_a_viewer_sees_the_map_and_coverage_but_cannot_change_anything(
     assert contractor.service_areas.count() == 1
 
 
-FAKE_GOOGLE_MAPS = Path(__file__).with_name("fake_google_maps.js").read_text()
-
-
-def test_with_a_google_key_the_map_runs_on_google_maps(coverage, sign_in, live_server):
-    settings = AppSettings.load()
-    settings.google_places_api_key = "AIza-test-key"
-    settings.save()
+def test_with_a_google_key_the_map_runs_on_google_maps(coverage, google_maps, sign_in, live_server):
     page = sign_in("owner@example.com")
-    asked = []
-
-    def google(route):
-        asked.append(route.request.url)
-        route.fulfill(body=FAKE_GOOGLE_MAPS, content_type="text/javascript")
-
-    page.route("https://maps.googleapis.com/**", google)
     page.goto(f"{live_server.url}/contractors")
     marker = page.locator(".fake-marker[data-title^='Hialeah']")
     expect(marker).to_have_attribute("data-fill", "#dc2626")
-    assert "key=AIza-test-key" in asked[0] and "callback=bookbackGoogleMapsReady" in asked[0]
+    assert "key=AIza-test-key" in google_maps[0]
+    assert "callback=bookbackGoogleMapsReady" in google_maps[0]
     assert page.locator("link[href*='leaflet']").count() == 0
 
     row = page.locator("[data-contractor-name='Mike Hernandez']")

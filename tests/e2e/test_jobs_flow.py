@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -82,3 +84,33 @@ def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, liv
     expect(row.get_by_role("button", name="K", exact=True)).to_be_visible()  # K cleared
     job = Job.objects.get()
     assert job.lead.first_name == "Maria" and job.rebooked_at and job.k_confirmed_at is None
+
+
+BRICKELL = {
+    "lat": 25.7617,
+    "lng": -80.1918,
+    "address_components": [
+        {"long_name": "1", "short_name": "1", "types": ["street_number"]},
+        {"long_name": "Brickell Avenue", "short_name": "Brickell Ave", "types": ["route"]},
+        {"long_name": "Miami", "short_name": "Miami", "types": ["locality", "political"]},
+        {"long_name": "Florida", "short_name": "FL", "types": ["administrative_area_level_1"]},
+        {"long_name": "33131", "short_name": "33131", "types": ["postal_code"]},
+    ],
+}
+
+
+def test_with_a_google_key_the_address_autocompletes_and_places_the_job(
+    dispatch, people, google_maps, sign_in, live_server
+):
+    page = sign_in("agent@example.com")
+    page.goto(f"{live_server.url}/jobs")
+    page.get_by_role("link", name="+ New Job").click()
+    modal = page.locator("#modal-body")
+    page.wait_for_function("window.fakePlaces && window.fakePlaces.length === 1")
+    page.evaluate(f"window.fakePlaces[0].choose({json.dumps(BRICKELL)})")
+    expect(modal.get_by_label("Address", exact=True)).to_have_value("1 Brickell Avenue")
+    expect(modal.get_by_label("City")).to_have_value("Miami")
+    expect(modal.get_by_label("State")).to_have_value("FL")
+    expect(modal.get_by_label("ZIP")).to_have_value("33131")
+    expect(modal.locator(".area-card")).to_contain_text(["Miami"])  # the closest by the point
+    expect(modal.locator("#new-job-map .fake-marker")).to_have_count(2)  # the area + the address

@@ -208,3 +208,9 @@ def test_the_board_is_a_fixed_number_of_queries(signed_in, sliding, django_asser
     signed_in.get(BOARD)
     with django_assert_max_num_queries(15):
         page(signed_in)
+
+
+def test_the_contractor_filter_has_a_search_box_and_an_unassigned_entry(signed_in):
+    html = page(signed_in)
+    assert html.count("data-multiselect-search") == 1
+    assert 'value="none"> — Unassigned —' in html
