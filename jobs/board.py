@@ -5,13 +5,12 @@ import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.utils.timesince import timesince
-
 from crm import phones
 from crm.dateranges import business_now
 from jobs.models import ACTIVE_STATUSES, Attention, Job, Status
 from jobs.services.attention import update_request_message
-from jobs.services.common import clock, local
+from jobs.services.common import clock
+from jobs.timezones import zone_or_default
 
 STATUS_CODES = {
     Status.SUBMITTED: "S",
@@ -36,6 +35,7 @@ STATUS_ORDER = {
     )
 }
 ROW_FIELDS = (
+    "id",
     "number",
     "office__name",
     "first_name",
@@ -57,14 +57,17 @@ ROW_FIELDS = (
     "k_confirmed_at",
     "created_at",
     "status_changed_at",
+    "attention",
 )
+STATUS_LABELS = dict(Status.choices)
+ATTENTION_LABELS = dict(Attention.choices)
 # The pills that copy a "What's the update please?" message for the contractor (spec).
 COPYABLE = (Attention.UPDATE_NEEDED, Attention.ASK_FOR_UPDATE)
 
 
 @dataclass
 class Row:
-    key: str
+    url: str
     display_id: str
     office: str
     window: str
@@ -80,12 +83,14 @@ class Row:
     attention: str
     attention_label: str
     attention_copy: str
+    attention_badge: bool  # a status badge that only shows (FIND CONTRACTOR has its pill)
     is_active: bool
     rebooked: bool
     k_confirmed: bool
     created: str
     sort_time: datetime.datetime
     sort_contractor: str
+    day: datetime.date  # the appointment's day on the job's own clock
 
 
 @dataclass
@@ -95,40 +100,85 @@ class Day:
     is_today: bool
     is_past: bool
     rows: list[Row] = field(default_factory=list)
+    html: str = ""  # the day's markup (jobs.board_html), set by the view
 
     @property
     def has_attention(self) -> bool:
         return any(row.attention for row in self.rows)
 
 
-def _row(job: Job, now: datetime.datetime) -> Row:
-    start, end = local(job, job.starts_at), local(job, job.ends_at)
-    contractor = job.contractor.name if job.contractor_id else ""
+AGES = (
+    ("year", 365 * 86400),
+    ("month", 30 * 86400),
+    ("day", 86400),
+    ("hour", 3600),
+    ("minute", 60),
+)
+
+
+def ago(then: datetime.datetime, now: datetime.datetime) -> str:
+    """ "3 days ago" (timesince's wording, at a fraction of its cost per row)."""
+    seconds = (now - then).total_seconds()
+    for unit, size in AGES:
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
+
+
+# What a copied "What's the update please?" needs, to build its Job (attention rows only).
+MESSAGE_FIELDS = (
+    "number",
+    "first_name",
+    "last_name",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "zip_code",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "status_changed_at",
+)
+
+
+def _row(job: dict, now: datetime.datetime, detail_base: str) -> Row:
+    """A row from the query's values (plain dicts: no model instances for a list page)."""
+    zone = zone_or_default(job["timezone"])
+    start, end = job["starts_at"].astimezone(zone), job["ends_at"].astimezone(zone)
+    contractor = job["contractor__name"] or ""
+    attention = job["attention"]
+    message = ""
+    if attention in COPYABLE:
+        message = update_request_message(Job(**{f: job[f] for f in MESSAGE_FIELDS}), attention)
+    region = " ".join(part for part in (job["state"], job["zip_code"]) if part)
+    parts = (job["street"], job["unit"], job["city"], region)
     return Row(
-        key=str(job.pk),
-        display_id=job.display_id,
-        office=job.office.name,
+        url=f"{detail_base}{job['id']}",
+        display_id=f"JOB-{job['number']}",
+        office=job["office__name"],
         window=f"{start:%b %-d} · {clock(start)}–{clock(end)}",
-        client=job.full_name,
-        phone=phones.pretty(job.phone),
-        address=job.address,
-        job_type=job.job_type.label,
-        company=job.company,
+        client=f"{job['first_name']} {job['last_name']}".strip(),
+        phone=phones.pretty(job["phone"]),
+        address=", ".join(part for part in parts if part),
+        job_type=job["job_type__label"],
+        company=job["company"],
         contractor=contractor,
-        status=job.status,
-        status_code=STATUS_CODES[job.status],
-        status_label=Status(job.status).label,
-        attention=job.attention,
-        attention_label=Attention(job.attention).label if job.attention else "",
-        attention_copy=update_request_message(job, job.attention)
-        if job.attention in COPYABLE
-        else "",
-        is_active=job.status in ACTIVE_STATUSES,
-        rebooked=job.rebooked_at is not None,
-        k_confirmed=job.k_confirmed_at is not None,
-        created=f"{timesince(job.created_at, now).split(',')[0]} ago",
-        sort_time=job.starts_at,
+        status=job["status"],
+        status_code=STATUS_CODES[job["status"]],
+        status_label=STATUS_LABELS[job["status"]],
+        attention=attention,
+        attention_label=ATTENTION_LABELS.get(attention, ""),
+        attention_copy=message,
+        attention_badge=attention == Attention.FOLLOW_UP_NEEDED,
+        is_active=job["status"] in ACTIVE_STATUSES,
+        rebooked=job["rebooked_at"] is not None,
+        k_confirmed=job["k_confirmed_at"] is not None,
+        created=ago(job["created_at"], now),
+        sort_time=job["starts_at"],
         sort_contractor=contractor.casefold() or "\uffff",  # unassigned last
+        day=start.date(),
     )
 
 
@@ -146,18 +196,20 @@ SORT_KEYS = {
 }
 
 
-def days(jobs, *, sort: str = "status", now: datetime.datetime | None = None) -> list[Day]:
+def days(
+    jobs, *, sort: str = "status", detail_base: str, now: datetime.datetime | None = None
+) -> list[Day]:
     """Rows grouped by the appointment's local day, days in date order, rows in `sort` order.
 
-    `jobs` must come annotated with `attention` and ordered by start time.
+    `jobs` are the values of ROW_FIELDS (annotated with `attention`), by start time.
     """
     now = now or business_now()
     today = now.astimezone(business_now().tzinfo).date()
-    rows = [(local(job, job.starts_at).date(), _row(job, now)) for job in jobs]
-    rows.sort(key=lambda pair: pair[0])  # a west-coast evening can be the next day's in NY
+    rows = [_row(job, now, detail_base) for job in jobs]
+    rows.sort(key=lambda row: row.day)  # a west-coast evening can be the next day's in NY
     grouped = []
-    for day, pairs in groupby(rows, key=lambda pair: pair[0]):
-        day_rows = sorted((row for _, row in pairs), key=SORT_KEYS.get(sort, SORT_KEYS["status"]))
+    for day, day_rows in groupby(rows, key=lambda row: row.day):
+        day_rows = sorted(day_rows, key=SORT_KEYS.get(sort, SORT_KEYS["status"]))
         grouped.append(
             Day(
                 date=day,

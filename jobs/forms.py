@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
-from crm import phones
+from crm import phones, widgets
 from crm.dateranges import business_now
 from jobs.models import CancelReason, Status
 
@@ -82,28 +82,12 @@ class JobFilterForm(forms.Form):
         return picked or self.preset != "window"
 
     def menus(self) -> list[dict]:
-        """The multi-select dropdowns, ready to draw (see LeadFilterForm.menus)."""
-        menus = []
-        for name in self.MENUS:
-            field = self[name]
-            chosen = {str(value) for value in (field.value() or [])}
-            menus.append(
-                {
-                    "name": name,
-                    "attrs": {"id": field.auto_id},
-                    "label": field.label,
-                    "options": [
-                        (str(value), label, str(value) in chosen)
-                        for value, label in field.field.choices
-                    ],
-                    "selected_count": len(chosen),
-                    "searchable": name == "contractor",
-                }
-            )
-        return menus
+        """The multi-select dropdowns, ready to draw; the contractor list is searchable."""
+        return [widgets.menu(self[name], searchable=name == "contractor") for name in self.MENUS]
 
-    def apply(self, jobs):
-        """Narrow `jobs` to the filters. 🚨 Needs Attention bypasses the date filter."""
+    def apply(self, jobs, *, now: datetime.datetime, hours: int):
+        """Narrow `jobs` to the filters. 🚨 Needs Attention (at `now`, with the CP's hours)
+        bypasses the date filter."""
         data = self.cleaned_data
         for name, lookup in (
             ("status", "status__in"),
@@ -124,7 +108,7 @@ class JobFilterForm(forms.Form):
         if data.get("q"):
             jobs = jobs.filter(search_condition(data["q"]))
         if data.get("attention"):
-            return jobs.needing_attention()
+            return jobs.needing_attention(now=now, hours=hours)
         first, last = date_window(self.preset)
         if first:
             start, end = midnight(first), midnight(last + datetime.timedelta(days=1))

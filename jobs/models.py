@@ -3,8 +3,9 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.timezone import now  # not `timezone`: Job has a field of that name
 
@@ -12,6 +13,7 @@ from crm.accounts.models import Role
 from crm.scoping import OfficeScopedQuerySet
 from jobs.timezones import zone_or_default
 
+SETTINGS_CACHE_KEY = "jobs:settings"
 FIRST_JOB_NUMBER = 3542  # spec: "Counter starts at 3542 (business choice)"
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -102,8 +104,18 @@ class JobsSettings(models.Model):
 
     @classmethod
     def load(cls) -> "JobsSettings":
-        jobs_settings, _ = cls.objects.get_or_create(pk=1)
+        """The row, from the shared cache when it is there: every board load reads it.
+        (Its offices are a relation, read apart; saving drops the cached copy.)"""
+        jobs_settings = cache.get(SETTINGS_CACHE_KEY)
+        if jobs_settings is None:
+            jobs_settings, _ = cls.objects.get_or_create(pk=1)
+            cache.set(SETTINGS_CACHE_KEY, jobs_settings, timeout=None)
         return jobs_settings
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(SETTINGS_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))  # no stale re-fill
 
 
 class JobCounter(models.Model):

@@ -109,6 +109,11 @@ def local_midnight(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
 
 
+@cache
+def _zones() -> tuple[tuple[str, ZoneInfo], ...]:
+    return tuple((name, ZoneInfo(name)) for name in sorted(known_zones()))
+
+
 def by_local_clock(
     key: Callable[[ZoneInfo], Hashable], condition: Callable[[Hashable], Q], field="timezone"
 ) -> Q:
@@ -119,15 +124,17 @@ def by_local_clock(
     a handful of `timezone IN (...) AND <condition>` branches instead of a per-row
     conversion no index can serve. Jobs with an unknown zone follow business time.
     """
-    zones = sorted(known_zones())
     groups: dict[Hashable, list[str]] = defaultdict(list)
-    for name in zones:
-        groups[key(ZoneInfo(name))].append(name)
+    for name, zone in _zones():
+        groups[key(zone)].append(name)
     fallback = key(ZoneInfo(settings.BUSINESS_TIME_ZONE))
-    combined = Q(pk__in=[])
+    # Business time's branch is written as "not in any other branch", so it also covers
+    # unknown zones, and on most hours of the day (every zone agrees) it is the only one.
+    others = [name for value, names in groups.items() if value != fallback for name in names]
+    combined = condition(fallback)
+    if others:
+        combined &= ~Q(**{f"{field}__in": others})
     for value, names in groups.items():
-        in_zone = Q(**{f"{field}__in": names})
-        if value == fallback:
-            in_zone |= ~Q(**{f"{field}__in": zones})
-        combined |= in_zone & condition(value)
+        if value != fallback:
+            combined |= Q(**{f"{field}__in": names}) & condition(value)
     return combined

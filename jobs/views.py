@@ -15,6 +15,7 @@ from crm import permissions, phones
 from crm.timeline.models import TimelineEntry
 from jobs import board
 from jobs.board import COPYABLE
+from jobs.board_html import day_html
 from jobs.forms import JobFilterForm, StatusForm, local_value
 from jobs.models import Job, JobsSettings, JobTag, Status
 from jobs.services import attention_reason, update_request_message
@@ -23,7 +24,7 @@ from jobs.services.placing import closest_areas
 from jobs.services.reminders import KINDS, day_reminders
 
 can_view = permissions.require("jobs.view")
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 BOARD_TARGETS = {"job-board"}
 CAPABILITIES = ("jobs.create", "jobs.edit", "jobs.archive", "jobs.delete", "jobs.import")
 
@@ -43,28 +44,38 @@ def dashboard(request):
     hours = JobsSettings.load().ask_for_update_hours
     form = JobFilterForm(request.GET, user=request.user)  # no filter = the default window
     jobs = visible_jobs(request.user)
-    filtered = form.apply(jobs) if form.is_valid() else jobs.none()
+    filtered = form.apply(jobs, now=now, hours=hours) if form.is_valid() else jobs.none()
     rows = (
         filtered.with_attention(now=now, hours=hours)
-        .select_related("office", "job_type", "contractor")
-        .only(*board.ROW_FIELDS)
         .order_by("starts_at", "number")
+        .values(*board.ROW_FIELDS)
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     attention_only = bool(form.is_valid() and form.cleaned_data.get("attention"))
+    can = capabilities(request.user)
+    sort = form.cleaned_data.get("sort") or "status"
+    days = board.days(
+        page.object_list,
+        sort=sort,
+        detail_base=reverse("jobs:detail", args=[0])[:-1],
+    )
+    reminders_url = reverse("jobs:reminders")
+    for day in days:
+        day.html = day_html(
+            day, can_edit=can["edit"], reminders_url=reminders_url, attention_only=attention_only
+        )
     context = {
         "form": form,
         "page": page,
-        "days": board.days(page.object_list, sort=form.cleaned_data.get("sort") or "status"),
+        "sort": sort,
+        "days": days,
         "attention_count": jobs.needing_attention(now=now, hours=hours).count(),
         "attention_only": attention_only,
         "filtering": form.is_valid() and form.is_filtering(),
         "query": query.urlencode(),
-        "can": capabilities(request.user),
-        "detail_base": reverse("jobs:detail", args=[0])[:-1],
-        "reminders_url": reverse("jobs:reminders"),
+        "can": can,
         "open_new_job": _new_job_for_lead(request),
     }
     if request.htmx and request.htmx.target in BOARD_TARGETS:

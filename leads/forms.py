@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from crm import phones
+from crm import phones, widgets
 from crm.accounts.models import Office
 from crm.dateranges import DateRangeForm
 from crm.widgets import MultiSelectDropdown
@@ -35,25 +35,8 @@ class LeadFilterForm(DateRangeForm):
         self.fields["source"].choices = list(LeadSource.objects.values_list("id", "label"))
 
     def menus(self) -> list[dict]:
-        """The four multi-select dropdowns, ready to draw (cheaper than widget rendering,
-        which matters on a page every agent reloads all day)."""
-        menus = []
-        for name in ("office", "status", "source", "urgency"):
-            field = self[name]
-            chosen = {str(value) for value in (field.value() or [])}
-            options = [
-                (str(value), label, str(value) in chosen) for value, label in field.field.choices
-            ]
-            menus.append(
-                {
-                    "name": name,
-                    "attrs": {"id": field.auto_id},
-                    "label": field.label,
-                    "options": options,
-                    "selected_count": len(chosen),
-                }
-            )
-        return menus
+        """The four multi-select dropdowns, ready to draw."""
+        return [widgets.menu(self[name]) for name in ("office", "status", "source", "urgency")]
 
     def apply(self, leads, now):
         data = self.cleaned_data
