@@ -71,6 +71,28 @@ def emit(name: str, *, office=None, partner_name: str = "", actor=None, **data) 
     return event
 
 
+def emit_many(name: str, items: list[dict], *, actor=None) -> list[DomainEvent]:
+    """`emit` for a batch (a tick moving a whole evening's jobs): one insert, one
+    after-commit step. Each item holds `office`, `partner_name` and the event's data."""
+    has_handlers = bool(handlers_for(name))
+    delivered_at = None if has_handlers else timezone.now()
+    events = DomainEvent.objects.bulk_create(
+        DomainEvent(
+            name=name,
+            office_id=getattr(item.get("office"), "pk", item.get("office")),
+            partner_name=item.get("partner_name", ""),
+            actor=actor if getattr(actor, "pk", None) else None,
+            payload=jsonable(
+                {k: v for k, v in item.items() if k not in ("office", "partner_name")}
+            ),
+            delivered_at=delivered_at,
+        )
+        for item in items
+    )
+    transaction.on_commit(lambda: [_after_commit(event, has_handlers) for event in events])
+    return events
+
+
 def _after_commit(event: DomainEvent, has_handlers: bool) -> None:
     livesync.bump(office_id=event.office_id, partner_name=event.partner_name)
     if not has_handlers:

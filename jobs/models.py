@@ -14,6 +14,7 @@ from crm.scoping import OfficeScopedQuerySet
 from jobs.timezones import zone_or_default
 
 SETTINGS_CACHE_KEY = "jobs:settings"
+ZONES_CACHE_KEY = "jobs:zones"
 FIRST_JOB_NUMBER = 3542  # spec: "Counter starts at 3542 (business choice)"
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
@@ -260,6 +261,11 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.display_id} {self.full_name}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.timezone not in zones_in_use(query=False):
+            forget_zones()  # a zone no job had before: the next reader lists it
+
     @property
     def display_id(self) -> str:
         return f"JOB-{self.number}"
@@ -286,3 +292,19 @@ class Job(models.Model):
     @property
     def is_k_confirmed(self) -> bool:
         return self.k_confirmed_at is not None
+
+
+def zones_in_use(*, query: bool = True) -> tuple[str, ...]:
+    """The time zones jobs are booked in (a handful), from the shared cache: the clock
+    conditions (`by_local_clock`) then branch on these instead of every US zone. A job
+    saved in a zone not listed drops the list. `query=False`: the cached list or ()."""
+    zones = cache.get(ZONES_CACHE_KEY)
+    if zones is None and query:
+        zones = tuple(sorted(set(Job.objects.values_list("timezone", flat=True).distinct())))
+        cache.set(ZONES_CACHE_KEY, zones, timeout=None)
+    return zones or ()
+
+
+def forget_zones() -> None:
+    cache.delete(ZONES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(ZONES_CACHE_KEY))  # no stale re-fill

@@ -3,7 +3,7 @@ conditions that hold "in each job's own time zone" without converting per row.""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -114,8 +114,16 @@ def _zones() -> tuple[tuple[str, ZoneInfo], ...]:
     return tuple((name, ZoneInfo(name)) for name in sorted(known_zones()))
 
 
+def _named(names: Iterable[str]) -> list[tuple[str, ZoneInfo]]:
+    known = known_zones()
+    return [(name, ZoneInfo(name)) for name in names if name in known]
+
+
 def by_local_clock(
-    key: Callable[[ZoneInfo], Hashable], condition: Callable[[Hashable], Q], field="timezone"
+    key: Callable[[ZoneInfo], Hashable],
+    condition: Callable[[Hashable], Q],
+    field="timezone",
+    zones: Iterable[str] | None = None,
 ) -> Q:
     """A condition on each job's own clock, as plain SQL.
 
@@ -123,9 +131,11 @@ def by_local_clock(
     UTC bounds...). Zones that agree share one branch, so the whole country collapses to
     a handful of `timezone IN (...) AND <condition>` branches instead of a per-row
     conversion no index can serve. Jobs with an unknown zone follow business time.
+    `zones`: the zones to branch on (default: every known one); the rest follow business
+    time too.
     """
     groups: dict[Hashable, list[str]] = defaultdict(list)
-    for name, zone in _zones():
+    for name, zone in _zones() if zones is None else _named(zones):
         groups[key(zone)].append(name)
     fallback = key(ZoneInfo(settings.BUSINESS_TIME_ZONE))
     # Business time's branch is written as "not in any other branch", so it also covers

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from crm import events
 from crm.events import jsonable
 from crm.timeline.models import AuditEvent, TimelineEntry
-from jobs.models import Job, JobsSettings, Status
-from jobs.services.common import emit_for
+from crm.timeline.services import audit
+from jobs.models import Job, JobsSettings, Status, zones_in_use
 from jobs.services.statuses import status_event_data
 from jobs.timezones import by_local_clock, local_midnight
 
@@ -35,6 +36,7 @@ def due_jobs(jobs_settings: JobsSettings, now: datetime.datetime):
     starting = by_local_clock(
         key=lambda zone: _due_window(zone, now),
         condition=lambda bounds: Q(starts_at__gte=bounds[0], starts_at__lt=bounds[1]),
+        zones=zones_in_use(),  # each zone's midnight differs: branch on the few in use
     )
     ticked = JobsSettings.auto_advance_offices.through.objects.filter(
         jobssettings=jobs_settings
@@ -52,34 +54,39 @@ def due_jobs(jobs_settings: JobsSettings, now: datetime.datetime):
     )
 
 
-@transaction.atomic
 def advance_due_jobs(now: datetime.datetime | None = None) -> int:
     """Move every due Submitted job to In Progress; return how many moved.
 
     Idempotent and safe to run concurrently: due jobs are locked with SKIP LOCKED, so a
     second tick skips what the first is moving, and once moved a job is no longer
     Submitted. Each job gets "⏱ Auto-advanced by the Submitted → In Progress rule" on
-    its timeline, an audit row ("System") and the `job.status_changed` event a manual
-    change emits (automations).
+    its timeline and the `job.status_changed` event a manual change emits (automations);
+    the tick writes one audit row ("System") naming the jobs it moved. All in bulk: the
+    7 PM tick moves a whole evening's jobs at once.
     """
     now = now or timezone.now()
     jobs_settings = JobsSettings.load()
     if not jobs_settings.auto_advance_enabled:
         return 0
-    jobs = list(
-        due_jobs(jobs_settings, now)
-        .select_for_update(skip_locked=True, of=("self",))
-        .select_related("office", "source")
-    )
-    if not jobs:
+    due = due_jobs(jobs_settings, now).order_by()
+    # Most ticks find nothing: one read, no transaction.
+    if not due.exists():
         return 0
+    with transaction.atomic():
+        return _advance(due, now)
+
+
+def _advance(due, now: datetime.datetime) -> int:
+    ids = list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    jobs = list(Job.objects.filter(pk__in=ids).select_related("source"))
     Job.objects.filter(pk__in=[job.pk for job in jobs], status=Status.SUBMITTED).update(
         status=Status.IN_PROGRESS, status_changed_at=now, status_note="", updated_at=now
     )
     data = status_event_data(Status.SUBMITTED, Status.IN_PROGRESS)
     body = f"⏱ Auto-advanced by the {RULE} rule"
-    # Written in bulk (what `record` and `audit` write one by one): a 7 PM tick moves a
-    # whole evening's jobs at once.
+    # What `record` writes one by one, in one insert.
     TimelineEntry.objects.bulk_create(
         TimelineEntry(
             created_at=now,
@@ -93,18 +100,18 @@ def advance_due_jobs(now: datetime.datetime | None = None) -> int:
         )
         for job in jobs
     )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            created_at=now,
-            kind=AuditEvent.Kind.JOB_STATUS,
-            office=job.office,
-            office_label=job.office.name,
-            text=f"{job.display_id} {job.full_name}: Submitted → In Progress ({RULE} rule)"[:300],
-            metadata=jsonable({"job_id": job.pk, **data, "rule": RULE}),
-        )
-        for job in jobs
+    numbers = ", ".join(job.display_id for job in jobs)
+    audit(
+        AuditEvent.Kind.JOB_STATUS,
+        f"{RULE} rule moved {len(jobs)} job{'' if len(jobs) == 1 else 's'}: {numbers}",
+        metadata={"job_ids": [job.pk for job in jobs], **data, "rule": RULE},
     )
-    for job in jobs:
-        job.status = Status.IN_PROGRESS
-        emit_for(job, "job.status_changed", **data, rule=RULE)
+    events.emit_many(
+        "job.status_changed",
+        [
+            {"office": job.office_id, "partner_name": job.source.name, "job": job.pk, "rule": RULE}
+            | data
+            for job in jobs
+        ],
+    )
     return len(jobs)

@@ -112,3 +112,25 @@ def test_commit_bumps_the_live_stamp_of_the_office(django_capture_on_commit_call
     assert livesync.last_change([livesync.office_key(office.pk)]) > 0
     assert livesync.last_change([livesync.office_key(other.pk)]) == 0
     assert livesync.last_change([livesync.ANY]) > 0
+
+
+def test_a_batch_is_one_insert_and_each_event_is_delivered_after_commit(
+    calls, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    office, other = OfficeFactory(), OfficeFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(1):
+            events.emit_many(
+                "thing.happened",
+                [
+                    {"office": office, "job": 1},
+                    {"office": other.pk, "partner_name": "GDQ", "job": 2},
+                ],
+            )
+        assert calls == []
+    assert sorted(calls, key=lambda payload: payload["job"]) == [{"job": 1}, {"job": 2}]
+    assert sorted(DomainEvent.objects.values_list("office_id", "partner_name")) == sorted(
+        [(office.pk, ""), (other.pk, "GDQ")]
+    )
+    assert livesync.last_change([livesync.office_key(other.pk)]) > 0
+    assert livesync.last_change([livesync.partner_key("GDQ")]) > 0

@@ -97,7 +97,9 @@ def test_it_fires_what_a_manual_change_fires_and_is_audited_as_system(rule, slid
     assert auto_event.actor is None and auto_event.partner_name == auto.source.name
     audit = AuditEvent.objects.filter(kind="job.status_changed").earliest("id")
     assert audit.actor_label == "System"
-    assert audit.text == f"{auto}: Submitted → In Progress (Submitted → In Progress rule)"
+    # One audit row per tick, naming every job it moved.
+    assert audit.text == f"Submitted → In Progress rule moved 1 job: {auto.display_id}"
+    assert audit.metadata["job_ids"] == [auto.pk]
 
 
 def test_today_s_jobs_still_submitted_catch_up_and_past_ones_never_move(rule, sliding):
@@ -180,3 +182,13 @@ def test_two_ticks_at_once_move_each_job_once(sliding):
     for job in jobs:
         assert TimelineEntry.objects.for_subject(job).count() == 1
     assert DomainEvent.objects.filter(name="job.status_changed").count() == 20
+
+
+def test_a_job_in_a_zone_no_job_had_before_moves_on_its_own_clock(rule, sliding):
+    """The tick branches on the zones jobs use (cached); a job in a new zone joins them."""
+    saturday_9am(ZONES["EST"], office=sliding)
+    assert tick_at(utc(2026, 5, 1, 23, 0)) == 1  # 7 PM EDT: lists the zones in use (EST)
+    pacific = saturday_9am(ZONES["PST"], office=sliding)
+    assert tick_at(utc(2026, 5, 1, 23, 30)) == 0  # 4:30 PM in Los Angeles: not yet
+    assert tick_at(utc(2026, 5, 2, 2, 0)) == 1  # 7 PM PDT
+    assert Job.objects.get(pk=pacific.pk).status == Status.IN_PROGRESS
