@@ -59,6 +59,7 @@ def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, liv
     modal.get_by_label("From").dispatch_event("change")
     expect(modal.get_by_label("To", exact=True)).to_have_value("11:00")
     modal.get_by_role("button", name="Create Job").click()
+    expect(page.locator("#modal")).not_to_have_class("modal-backdrop is-open")  # saved
 
     row = page.locator("tr.job-row", has_text="Maria Lopez")
     page.get_by_label("Dates").select_option("all")
