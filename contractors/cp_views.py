@@ -1,6 +1,5 @@
 """CP → Job Types and CP → Job Partners: owner only, one page each, thin."""
 
-from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -9,23 +8,9 @@ from contractors.cp_forms import JobPartnerForm, JobTypeForm
 from contractors.models import JobPartner, JobType
 from contractors.services import settings as job_settings
 from crm import permissions
-from crm.errors import DomainError
-from crm.flash import flash_outcome
+from crm.flash import flash_outcome, save_form
 
 owner_only = permissions.require("controlpanel.access")
-
-
-def _save(request, form, action, *, redirect_to: str, **target):
-    """Run a save action from a posted form; a refusal lands on the form, not in a 500."""
-    if form.is_valid():
-        try:
-            action(actor=request.user, **target, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(redirect_to)
-    return None
 
 
 @owner_only
@@ -35,7 +20,7 @@ def job_types(request, pk: int | None = None):
     form = JobTypeForm(request.POST or None, initial=initial)
     if request.method == "POST":
         target = {"job_type": job_type} if job_type else {}
-        done = _save(
+        done = save_form(
             request,
             form,
             job_settings.save_job_type,
@@ -68,7 +53,7 @@ def job_partners(request, pk: int | None = None):
     form = JobPartnerForm(request.POST or None, initial=initial)
     if request.method == "POST":
         target = {"partner": partner} if partner else {}
-        done = _save(
+        done = save_form(
             request,
             form,
             job_settings.save_job_partner,

@@ -4,6 +4,7 @@ service areas. Each caller decides what the cells mean; this module only opens t
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
@@ -53,3 +54,22 @@ def open_rows(uploaded_file, *, max_bytes: int) -> Iterator:
         megabytes = max_bytes // (1024 * 1024)
         raise ValueError(f"The file is over {megabytes} MB. Split it and upload each part.")
     return _xlsx_rows(uploaded_file) if extension == ".xlsx" else _csv_rows(uploaded_file)
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the records it created and each skipped row with its reason."""
+
+    noun: str  # "lead", "job": what the summary counts
+    created: list = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """'Imported 48 jobs. Skipped 2 rows:' (the rows follow in the page)."""
+        count = len(self.created)
+        text = f"Imported {count} {self.noun}{'' if count == 1 else 's'}."
+        if self.skipped:
+            skipped = len(self.skipped)
+            text += f" Skipped {skipped} row{'' if skipped == 1 else 's'}:"
+        return text

@@ -1,7 +1,6 @@
 """CP → Cancel Reasons, CP → Job Tags and CP → Jobs Settings (Jobs Attentions + Auto
 Status Change): owner only, one page each, thin. Same shape as contractors.cp_views."""
 
-from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,26 +9,12 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm import permissions
-from crm.errors import DomainError
-from crm.flash import flash_outcome
+from crm.flash import flash_outcome, save_form
 from jobs.cp_forms import CancelReasonForm, JobsSettingsForm, JobTagForm
 from jobs.models import CancelReason, Job, JobsSettings, JobTag
 from jobs.services import settings as job_settings
 
 owner_only = permissions.require("controlpanel.access")
-
-
-def _save(request, form, action, *, redirect_to: str, **target):
-    """Run a save action from a posted form; a refusal lands on the form, not in a 500."""
-    if form.is_valid():
-        try:
-            action(actor=request.user, **target, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Saved.")
-            return redirect(redirect_to)
-    return None
 
 
 def _back_to(request, url_name: str):
@@ -46,7 +31,7 @@ def cancel_reasons(request, pk: int | None = None):
     form = CancelReasonForm(request.POST or None, initial=initial)
     if request.method == "POST":
         target = {"reason": reason} if reason else {}
-        done = _save(
+        done = save_form(
             request,
             form,
             job_settings.save_cancel_reason,
@@ -87,7 +72,7 @@ def job_tags(request, pk: int | None = None):
     form = JobTagForm(request.POST or None, initial=initial)
     if request.method == "POST":
         target = {"tag": tag} if tag else {}
-        done = _save(
+        done = save_form(
             request,
             form,
             job_settings.save_job_tag,
@@ -118,7 +103,7 @@ def jobs_settings(request):
     """CP → Jobs Attentions and CP → Jobs Settings → 🔄 Auto Status Change, one form."""
     form = JobsSettingsForm(request.POST or None, instance=JobsSettings.load())
     if request.method == "POST":
-        done = _save(
+        done = save_form(
             request,
             form,
             job_settings.update_jobs_settings,

@@ -4,7 +4,6 @@ aliases as the inbound webhook. Every lead still goes through `create_lead`."""
 import datetime
 import re
 from contextlib import closing
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from crm import phones, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.spreadsheets import ImportResult
 from leads.models import Lead, LeadSource
 from leads.services import create_lead, split_name
 from leads.services.ingest import ALIASES, TEXT_LIMITS, parse_fee, read_fields
@@ -87,22 +87,6 @@ def _check_headers(headers: list[str]) -> None:
         raise ValueError("No name column: add a Full Name (or First Name) column.")
     if not _has_column(headers, "phone"):
         raise ValueError("No phone column: add a Phone column.")
-
-
-@dataclass
-class ImportResult:
-    created: list[Lead] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        """'Imported 48 leads. Skipped 2 rows:' (the rows follow in the page)."""
-        count = len(self.created)
-        text = f"Imported {count} lead{'' if count == 1 else 's'}."
-        if self.skipped:
-            skipped = len(self.skipped)
-            text += f" Skipped {skipped} row{'' if skipped == 1 else 's'}:"
-        return text
 
 
 def _payload(row: dict) -> dict:
@@ -229,7 +213,7 @@ def import_leads(
             f"You can't import into {default_office.name}: it is not one of your offices."
         )
     lookups = _Lookups(user)
-    result = ImportResult()
+    result = ImportResult(noun="lead")
     for number, row in rows:
         try:
             with transaction.atomic():

@@ -19,6 +19,7 @@ from contractors.models import Contractor, JobPartner, JobType
 from crm import events, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.spreadsheets import ImportResult
 from crm.timeline.services import audit, record
 from jobs.models import Job, Status
 from jobs.services.common import require
@@ -178,22 +179,6 @@ def unmatched(rows: list[Row]) -> Unmatched:
     )
 
 
-@dataclass
-class ImportResult:
-    created: list[Job] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        """'Imported 48 jobs. Skipped 2 rows:' (the rows follow in the page)."""
-        count = len(self.created)
-        text = f"Imported {count} job{'' if count == 1 else 's'}."
-        if self.skipped:
-            skipped = len(self.skipped)
-            text += f" Skipped {skipped} row{'' if skipped == 1 else 's'}:"
-        return text
-
-
 def split_client(client: str) -> tuple[str, str]:
     """'Emily R. Harrison' → ('Emily R.', 'Harrison'): a middle name stays in First name."""
     words = client.split()
@@ -283,7 +268,7 @@ def import_jobs(
     require(actor, "jobs.import")
     check_office(actor, office)
     lookups = _Lookups(mapping or Mapping())
-    result = ImportResult()
+    result = ImportResult(noun="job")
     for number, row in rows:
         try:
             with transaction.atomic():
