@@ -105,18 +105,28 @@ class JobsSettings(models.Model):
 
     @classmethod
     def load(cls) -> "JobsSettings":
-        """The row, from the shared cache when it is there: every board load reads it.
-        (Its offices are a relation, read apart; saving drops the cached copy.)"""
+        """The row, from the shared cache when it is there: every board load and every
+        tick reads it. Cached with `advancing_office_ids` (the ticked offices whose Jobs
+        feature is on); saving it, its offices or any office drops the copy (jobs.signals)."""
         jobs_settings = cache.get(SETTINGS_CACHE_KEY)
         if jobs_settings is None:
             jobs_settings, _ = cls.objects.get_or_create(pk=1)
+            jobs_settings.advancing_office_ids = tuple(
+                jobs_settings.auto_advance_offices.filter(is_jobs_enabled=True).values_list(
+                    "pk", flat=True
+                )
+            )
             cache.set(SETTINGS_CACHE_KEY, jobs_settings, timeout=None)
         return jobs_settings
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
+    @staticmethod
+    def forget() -> None:
         cache.delete(SETTINGS_CACHE_KEY)
         transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))  # no stale re-fill
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.forget()
 
 
 class JobCounter(models.Model):
@@ -303,6 +313,14 @@ def zones_in_use(*, query: bool = True) -> tuple[str, ...]:
         zones = tuple(sorted(set(Job.objects.values_list("timezone", flat=True).distinct())))
         cache.set(ZONES_CACHE_KEY, zones, timeout=None)
     return zones or ()
+
+
+def settings_and_zones() -> tuple[JobsSettings, tuple[str, ...]]:
+    """Both, in one cache round trip when both are cached (the 15-minute tick reads them)."""
+    cached = cache.get_many([SETTINGS_CACHE_KEY, ZONES_CACHE_KEY])
+    jobs_settings = cached.get(SETTINGS_CACHE_KEY) or JobsSettings.load()
+    zones = cached.get(ZONES_CACHE_KEY)
+    return jobs_settings, zones if zones is not None else zones_in_use()
 
 
 def forget_zones() -> None:

@@ -12,7 +12,7 @@ from crm import events
 from crm.events import jsonable
 from crm.timeline.models import AuditEvent, TimelineEntry
 from crm.timeline.services import audit
-from jobs.models import Job, JobsSettings, Status, zones_in_use
+from jobs.models import Job, JobsSettings, Status, settings_and_zones, zones_in_use
 from jobs.services.statuses import status_event_data
 from jobs.timezones import by_local_clock, local_midnight
 
@@ -31,16 +31,14 @@ def _due_window(zone: ZoneInfo, now: datetime.datetime) -> tuple[datetime.dateti
     )
 
 
-def due_jobs(jobs_settings: JobsSettings, now: datetime.datetime):
+def due_jobs(jobs_settings: JobsSettings, now: datetime.datetime, zones=None):
     """Submitted jobs past their threshold: one indexed SELECT (status, starts_at)."""
     starting = by_local_clock(
         key=lambda zone: _due_window(zone, now),
         condition=lambda bounds: Q(starts_at__gte=bounds[0], starts_at__lt=bounds[1]),
-        zones=zones_in_use(),  # each zone's midnight differs: branch on the few in use
+        # Each zone's midnight differs: branch on the few zones jobs use.
+        zones=zones_in_use() if zones is None else zones,
     )
-    ticked = JobsSettings.auto_advance_offices.through.objects.filter(
-        jobssettings=jobs_settings
-    ).values("office_id")
     return Job.objects.filter(
         starting,
         # Every zone's window (25-hour DST days included) lies inside this one: a range the
@@ -49,8 +47,7 @@ def due_jobs(jobs_settings: JobsSettings, now: datetime.datetime):
         starts_at__lt=now + datetime.timedelta(days=2),
         status=Status.SUBMITTED,
         is_archived=False,
-        office__in=ticked,
-        office__is_jobs_enabled=True,
+        office_id__in=jobs_settings.advancing_office_ids,  # ticked, with Jobs on
     )
 
 
@@ -65,10 +62,10 @@ def advance_due_jobs(now: datetime.datetime | None = None) -> int:
     7 PM tick moves a whole evening's jobs at once.
     """
     now = now or timezone.now()
-    jobs_settings = JobsSettings.load()
-    if not jobs_settings.auto_advance_enabled:
+    jobs_settings, zones = settings_and_zones()
+    if not (jobs_settings.auto_advance_enabled and jobs_settings.advancing_office_ids):
         return 0
-    due = due_jobs(jobs_settings, now).order_by()
+    due = due_jobs(jobs_settings, now, zones).order_by()
     # Most ticks find nothing: one read, no transaction.
     if not due.exists():
         return 0

@@ -192,3 +192,18 @@ def test_a_job_in_a_zone_no_job_had_before_moves_on_its_own_clock(rule, sliding)
     assert tick_at(utc(2026, 5, 1, 23, 30)) == 0  # 4:30 PM in Los Angeles: not yet
     assert tick_at(utc(2026, 5, 2, 2, 0)) == 1  # 7 PM PDT
     assert Job.objects.get(pk=pacific.pk).status == Status.IN_PROGRESS
+
+
+def test_switching_an_office_s_jobs_off_or_unticking_it_stops_the_rule_there(rule, sliding):
+    job = saturday_9am(ZONES["EST"], office=sliding)
+    assert tick_at(utc(2026, 5, 1, 18, 0)) == 0  # 2 PM: reads (and caches) the settings
+    sliding.is_jobs_enabled = False
+    sliding.save()
+    assert tick_at(utc(2026, 5, 1, 23, 30)) == 0
+    sliding.is_jobs_enabled = True
+    sliding.save()
+    rule.auto_advance_offices.clear()
+    assert tick_at(utc(2026, 5, 1, 23, 30)) == 0
+    rule.auto_advance_offices.add(sliding)
+    assert tick_at(utc(2026, 5, 1, 23, 30)) == 1
+    assert Job.objects.get(pk=job.pk).status == Status.IN_PROGRESS
