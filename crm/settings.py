@@ -8,6 +8,7 @@ Production is the default: every secret below must be set, or start-up fails lou
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "leads",
     "contractors",
     "jobs",
+    "finance",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-login-codes": {
         "task": "crm.accounts.tasks.purge_old_login_codes",
         "schedule": 86400.0,
+    },
+    # Sunday 11 PM in CELERY_TIMEZONE (business time): the week's payment reports.
+    "send-weekly-payment-reports": {
+        "task": "finance.tasks.send_weekly_reports",
+        "schedule": crontab(minute=0, hour=23, day_of_week="sun"),
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

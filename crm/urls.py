@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("contractors.urls")),
     path("", include("jobs.urls")),
+    path("", include("finance.urls")),
 ]

@@ -31,6 +31,9 @@ class Status(models.TextChoices):
 # Work still under way; Done and Cancelled are history (no FIND CONTRACTOR for them).
 ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS, Status.DEPOSIT, Status.PENDING)
 
+# The jobs with money to track: the Finance dashboard shows only these.
+FINANCE_STATUSES = (Status.DEPOSIT, Status.DONE)
+
 # Spec "Job statuses (deep dive)": the outbound webhooks entering each status fires.
 # Submitted's fire on creation (and when a Cancelled job is re-opened to Submitted).
 STATUS_WEBHOOKS = {
@@ -244,6 +247,27 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Finance (spec: Finance dashboard). Paid flags say who marked them and when; a house
+    # brand's partner-paid is stamped automatically when the job goes Done (no person).
+    contractor_paid_at = models.DateTimeField(null=True, blank=True)
+    contractor_paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    partner_paid_at = models.DateTimeField(null=True, blank=True)
+    partner_paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    partner_paid_auto = models.BooleanField(
+        default=False, help_text="Stamped by the house-brand rule, not by a person."
+    )
+    # Finance-cancel (chargeback, refund, dispute) leaves `status` alone.
+    finance_cancelled_at = models.DateTimeField(null=True, blank=True)
+    finance_cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finance_cancel_reason = models.TextField(blank=True)
+    finance_cancel_note = models.TextField(blank=True)
+
     tags = models.ManyToManyField(JobTag, blank=True, related_name="jobs")
     notes = models.TextField(blank=True)
     lead = models.ForeignKey(
@@ -266,6 +290,26 @@ class Job(models.Model):
             # Status filters, the attention rules (each is status-led) and the auto-status
             # tick (Submitted jobs starting soon).
             models.Index(fields=["status", "starts_at"], name="job_status_idx"),
+            # /finance: only live Deposit/Done jobs, by office and job date (partial, so it
+            # holds just the finance rows; partner and contractor filters use their FK
+            # indexes). Its condition must match `finance.queries.finance_jobs`.
+            models.Index(
+                fields=["office", "starts_at"],
+                name="job_finance_idx",
+                condition=models.Q(status__in=FINANCE_STATUSES, is_archived=False),
+            ),
+            # The finance-cancelled filter and the weekly reimbursement sweep: few rows.
+            models.Index(
+                fields=["finance_cancelled_at"],
+                name="job_finance_cancelled_idx",
+                condition=models.Q(finance_cancelled_at__isnull=False),
+            ),
+            # The weekly payment report: jobs marked Done in a week.
+            models.Index(
+                fields=["status_changed_at"],
+                name="job_done_at_idx",
+                condition=models.Q(status=Status.DONE),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -302,6 +346,18 @@ class Job(models.Model):
     @property
     def is_k_confirmed(self) -> bool:
         return self.k_confirmed_at is not None
+
+    @property
+    def is_contractor_paid(self) -> bool:
+        return self.contractor_paid_at is not None
+
+    @property
+    def is_partner_paid(self) -> bool:
+        return self.partner_paid_at is not None
+
+    @property
+    def is_finance_cancelled(self) -> bool:
+        return self.finance_cancelled_at is not None
 
 
 def zones_in_use(*, query: bool = True) -> tuple[str, ...]:

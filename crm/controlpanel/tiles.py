@@ -98,6 +98,12 @@ GROUPS = (
             Tile(
                 "⚙️", "Office Settings", "Jobs feature per office.", "controlpanel:office_settings"
             ),
+            Tile(
+                "💰",
+                "Finance settings",
+                "SMTP for the weekly payment reports; outbound CTM number.",
+                "finance:cp_finance_settings",
+            ),
             Tile("🌐", "Online Booking Tool", "Embeddable booking widgets.", "booking:cp_embeds"),
             Tile(
                 "🌐",

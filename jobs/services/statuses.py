@@ -117,7 +117,8 @@ def change_status(
     optional note. Picking another status for a Cancelled job re-opens it. Needs
     jobs.edit. Timeline + audit; emits `job.status_changed` with the webhooks the new
     status fires (Deposit, Done and Cancelled have one; re-opening to Submitted fires
-    the creation ones).
+    the creation ones). Done for a partner keeping 100% stamps partner-paid "Auto"
+    (`finance.services.stamp_house_brand_paid`).
     """
     require(actor, "jobs.edit")
     if status not in Status.values:
@@ -160,6 +161,11 @@ def change_status(
         metadata={"job_id": job.pk, **data, "note": note},
     )
     emit_for(job, "job.status_changed", actor=actor, **data)
+    if status == Status.DONE:
+        # Imported here: finance.services imports jobs.services.
+        from finance.services import stamp_house_brand_paid
+
+        stamp_house_brand_paid(job)  # a house brand's partner-paid is automatic
     return job
 
 

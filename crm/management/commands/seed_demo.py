@@ -1,5 +1,5 @@
-"""Demo data for `make run`: the four offices, one user per role (password demo1234), and
-the demo leads with calling hours for every state.
+"""Demo data for `make run`: the four offices, one user per role (password demo1234), the
+demo leads with calling hours for every state, and demo jobs with their finance figures.
 
 Runs once: a second call finds the owner and changes nothing.
 """
@@ -10,6 +10,7 @@ from django.db import transaction
 from contractors import demo as contractors_demo
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
+from finance import demo as finance_demo
 from jobs import demo as jobs_demo
 from leads import demo as leads_demo
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         leads_demo.seed_leads()
         jobs_demo.seed_job_settings(owner)
         jobs_demo.seed_jobs(owner)
+        finance_demo.seed_finance(owner)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}")
         )

@@ -1,0 +1,19 @@
+from django import template
+
+from finance import money as amounts
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """$1,250.00 (-$30.00 below zero); a missing amount is a dash."""
+    return amounts.money(value)
+
+
+@register.filter
+def percent(value) -> str:
+    """35.00 → 35%, 32.50 → 32.5%; a missing one is a dash."""
+    if value is None:
+        return "—"
+    return f"{value.normalize():f}%"

@@ -1,0 +1,248 @@
+"""💰 Finance: Deposit and Done jobs with their money. Owner and finance_admin edit; viewers
+read with every input locked (the server refuses their writes too); others get 403.
+Thin: forms parse, `finance.services` writes, `finance.queries` scopes."""
+
+import io
+import json
+
+import openpyxl
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from openpyxl.styles import Font
+
+from crm import permissions
+from crm.errors import DomainError
+from crm.timeline.models import TimelineEntry
+from finance import services
+from finance.forms import FinanceFilterForm
+from finance.money import contractor_payout, money, totals
+from finance.queries import finance_jobs
+from finance.rows import ROW_FIELDS, row_html
+from jobs.responses import REFRESH
+from jobs.services import archive_job
+
+can_view = permissions.require("finance.view")
+PAGE_SIZE = 50
+EXPORT_COLUMNS = [
+    ("Job", "number"),
+    ("Date", "starts_at"),
+    ("Client", None),
+    ("Office", "office__name"),
+    ("Partner", "source__name"),
+    ("Contractor", "contractor__name"),
+    ("Status", "status"),
+    ("Closing", "closing_total"),
+    ("Parts", "parts_total"),
+    ("Deposit", "deposit_amount"),
+    ("Profit %", "profit_share"),
+    ("Payout", "payout"),
+    ("Contractor paid", "contractor_paid_at"),
+    ("Partner paid", "partner_paid_at"),
+    ("Finance-cancelled", "finance_cancelled_at"),
+]
+
+
+def _filtered(request) -> tuple[FinanceFilterForm, object]:
+    form = FinanceFilterForm(request.GET, user=request.user)
+    jobs = finance_jobs(request.user)
+    return form, (form.apply(jobs) if form.is_valid() else jobs.none())
+
+
+@can_view
+def dashboard(request):
+    form, jobs = _filtered(request)
+    can_edit = permissions.can(request.user, "finance.edit")
+    rows = jobs.order_by("-starts_at", "-number").values(*ROW_FIELDS)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    detail_base = reverse("finance:detail", args=[0])[:-1]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": mark_safe(
+            "".join(
+                row_html(row, detail_base=detail_base, can_edit=can_edit)
+                for row in page.object_list
+            )
+        ),
+        "totals": {name: money(value) for name, value in totals(jobs).items()},
+        "query": query.urlencode(),
+        "can_edit": can_edit,
+        "can_archive": permissions.can(request.user, "jobs.archive") and can_edit,
+    }
+    if request.htmx and request.htmx.target == "finance-list":
+        return render(request, "finance/_partials/list.html", context)
+    return render(request, "finance/dashboard.html", context)
+
+
+@can_view
+def export(request):
+    """The filtered list (every page) as .xlsx, the numbers as numbers."""
+    _, jobs = _filtered(request)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Finance"
+    sheet.append([title for title, _ in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    values = [field for _, field in EXPORT_COLUMNS if field] + ["first_name", "last_name"]
+    for row in jobs.order_by("-starts_at", "-number").values(*values):
+        sheet.append([_cell(row, field) for _, field in EXPORT_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="finance-{stamp}.xlsx"'
+    return response
+
+
+def _cell(row: dict, field: str | None):
+    if field is None:
+        return f"{row['first_name']} {row['last_name']}".strip()
+    value = row[field]
+    if field == "number":
+        return f"JOB-{value}"
+    if hasattr(value, "tzinfo"):  # dates as dates; Excel has no time zones
+        return value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
+    return value
+
+
+def _job(request, pk: int):
+    return get_object_or_404(finance_jobs(request.user), pk=pk)
+
+
+def _panel(request, job, *, error: str = "", confirm: dict | None = None):
+    job = (
+        finance_jobs(request.user)
+        .select_related(
+            "office",
+            "source",
+            "contractor",
+            "contractor_paid_by",
+            "partner_paid_by",
+            "finance_cancelled_by",
+        )
+        .get(pk=job.pk)
+    )
+    context = {
+        "job": job,
+        "payout": money(contractor_payout(job.closing_total, job.parts_total, job.profit_share)),
+        "fields": [
+            (name, label, getattr(job, name)) for name, label in services.MONEY_FIELDS.items()
+        ],
+        "paid": [
+            ("contractor", "Contractor", job.contractor_paid_at, job.contractor_paid_by, False),
+            ("partner", "Partner", job.partner_paid_at, job.partner_paid_by, job.partner_paid_auto),
+        ],
+        "can_edit": permissions.can(request.user, "finance.edit"),
+        "can_archive": permissions.can(request.user, "finance.edit")
+        and permissions.can(request.user, "jobs.archive"),
+        "timeline": TimelineEntry.objects.for_subject(job).select_related("actor")[:50],
+        "error": error,
+        "confirm": confirm,
+    }
+    response = render(request, "finance/_partials/panel.html", context)
+    if not error and request.method == "POST":
+        response["HX-Trigger"] = json.dumps(REFRESH)
+    return response
+
+
+@can_view
+def detail(request, pk: int):
+    return _panel(request, _job(request, pk))
+
+
+def _require_edit(request) -> None:
+    if not permissions.can(request.user, "finance.edit"):
+        raise PermissionDenied
+
+
+@can_view
+@require_POST
+def update_money(request, pk: int):
+    _require_edit(request)
+    job = _job(request, pk)
+    field, value = request.POST.get("field", ""), request.POST.get("value", "")
+    try:
+        services.update_money(
+            job=job,
+            actor=request.user,
+            field=field,
+            value=value,
+            confirm_parts_over_closing=request.POST.get("confirm") == "1",
+        )
+    except services.PartsOverClosing as exc:
+        return _panel(request, job, error=exc.message, confirm={"field": field, "value": value})
+    except DomainError as exc:
+        return _panel(request, job, error=exc.message)
+    return _panel(request, job)
+
+
+@can_view
+@require_POST
+def set_paid(request, pk: int):
+    """K toggles from a row or the panel: ?party=contractor|partner&paid=1|0 (wanted)."""
+    _require_edit(request)
+    job = _job(request, pk)
+    party = request.POST.get("party")
+    action = {"contractor": services.set_contractor_paid, "partner": services.set_partner_paid}
+    if party not in action or request.POST.get("paid") not in ("0", "1"):
+        return HttpResponse("Say party=contractor|partner and paid=1|0.", status=400)
+    try:
+        action[party](job=job, actor=request.user, paid=request.POST["paid"] == "1")
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=409)
+    if request.htmx and request.htmx.target == "job-finance-panel":
+        return _panel(request, job)
+    row = finance_jobs(request.user).filter(pk=pk).values(*ROW_FIELDS).get()
+    detail_base = reverse("finance:detail", args=[0])[:-1]
+    response = HttpResponse(row_html(row, detail_base=detail_base, can_edit=True))
+    response["HX-Trigger"] = json.dumps(REFRESH)
+    return response
+
+
+@can_view
+@require_POST
+def finance_cancel(request, pk: int):
+    _require_edit(request)
+    job = _job(request, pk)
+    try:
+        if request.POST.get("undo"):
+            services.undo_finance_cancel(job=job, actor=request.user)
+        else:
+            services.finance_cancel(
+                job=job,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+    except DomainError as exc:
+        return _panel(request, job, error=exc.message)
+    return _panel(request, job)
+
+
+@can_view
+@require_POST
+def archive(request, pk: int):
+    """📦 from the finance panel: the same archive as the Jobs board."""
+    _require_edit(request)
+    job = _job(request, pk)
+    try:
+        archive_job(job=job, actor=request.user)
+    except DomainError as exc:
+        return _panel(request, job, error=exc.message)
+    response = HttpResponse(status=204)
+    response["HX-Trigger"] = json.dumps(
+        {**REFRESH, "closeRight": {}, "toast": {"text": f"{job.display_id} archived."}}
+    )
+    return response

@@ -1,0 +1,168 @@
+"""💰 /finance through the views: who sees it, filters and totals, the side panel's edits
+(locked for viewers, on the server too), paid toggles, finance-cancel and the export."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from crm.accounts.models import Role
+from jobs.models import Job, Status
+from tests.factories import ContractorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PAGE = reverse("finance:dashboard")
+HX = {"HX-Request": "true"}
+
+
+def url(name, job):
+    return reverse(f"finance:{name}", args=[job.pk])
+
+
+def signed_in(client, role, sliding):
+    client.force_login(UserFactory(role=role, offices=[sliding], partner_name="GDQ"))
+    return client
+
+
+@pytest.fixture
+def jobs(make_job):
+    return {
+        "done": make_job(first_name="Dana", last_name="Done"),
+        "deposit": make_job(
+            first_name="Deb",
+            last_name="Deposit",
+            status=Status.DEPOSIT,
+            closing_total=None,
+            parts_total=None,
+            deposit_amount=Decimal("200.00"),
+        ),
+        "submitted": make_job(first_name="Sam", last_name="Submitted", status=Status.SUBMITTED),
+    }
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE_ADMIN, Role.VIEWER])
+def test_owner_finance_admin_and_viewer_see_deposit_and_done_jobs(client, sliding, jobs, role):
+    html = signed_in(client, role, sliding).get(PAGE).content.decode()
+    assert "Dana Done" in html and "Deb Deposit" in html and "Sam Submitted" not in html
+    assert "$545.65" in html  # (900 − 120.50) × 70%
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.AGENT, Role.PARTNER])
+def test_admins_agents_and_partners_get_no_finance(client, sliding, jobs, role):
+    client = signed_in(client, role, sliding)
+    assert client.get(PAGE).status_code in (302, 403)
+    assert client.get(url("detail", jobs["done"])).status_code in (302, 403)
+    response = client.post(url("money", jobs["done"]), {"field": "closing_total", "value": "1"})
+    assert response.status_code in (302, 403)
+    assert Job.objects.get(pk=jobs["done"].pk).closing_total == Decimal("900.00")
+
+
+def test_totals_cover_the_filtered_set_and_filters_narrow_it(client, sliding, jobs, make_job):
+    other = ContractorFactory(name="Other Doors")
+    make_job(first_name="Olga", last_name="Other", contractor=other, closing_total=Decimal("100"))
+    client = signed_in(client, Role.OWNER, sliding)
+    html = client.get(PAGE).content.decode()
+    assert "$1,000.00" in html  # closing total: 900 + 100 (the deposit job has none)
+    narrowed = client.get(PAGE, {"contractor": [other.pk]}).content.decode()
+    assert "Olga Other" in narrowed and "Dana Done" not in narrowed
+    assert "$100.00" in narrowed
+    unpaid = client.get(PAGE, {"paid": "contractor_paid"}).content.decode()
+    assert "No Deposit or Done jobs match these filters." in unpaid
+
+
+def test_the_list_is_a_fixed_number_of_queries(
+    client, sliding, make_job, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_job(first_name=f"Client{n}", contractor=ContractorFactory())
+    client = signed_in(client, Role.OWNER, sliding)
+    client.get(PAGE)
+    with django_assert_max_num_queries(10):
+        assert client.get(PAGE).status_code == 200
+
+
+def test_a_finance_admin_edits_closing_and_the_payout_follows(client, sliding, jobs):
+    client = signed_in(client, Role.FINANCE_ADMIN, sliding)
+    panel = client.post(
+        url("money", jobs["done"]), {"field": "closing_total", "value": "1,000"}, headers=HX
+    ).content.decode()
+    assert "$615.65" in panel  # (1000 − 120.50) × 70%
+    assert "💰 Closing: $900.00 → $1,000.00" in panel
+
+
+def test_bad_amounts_are_refused_and_parts_over_closing_asks_first(client, sliding, jobs):
+    client = signed_in(client, Role.OWNER, sliding)
+    done = jobs["done"]
+    bad = client.post(url("money", done), {"field": "profit_share", "value": "120"}, headers=HX)
+    assert "The profit % must be between 0 and 100." in bad.content.decode()
+    over = client.post(url("money", done), {"field": "parts_total", "value": "950"}, headers=HX)
+    assert "Save anyway" in over.content.decode()
+    assert Job.objects.get(pk=done.pk).parts_total == Decimal("120.50")
+    client.post(
+        url("money", done), {"field": "parts_total", "value": "950", "confirm": "1"}, headers=HX
+    )
+    assert Job.objects.get(pk=done.pk).parts_total == Decimal("950.00")
+
+
+def test_viewers_see_locked_inputs_and_the_server_refuses_their_writes(client, sliding, jobs):
+    client = signed_in(client, Role.VIEWER, sliding)
+    panel = client.get(url("detail", jobs["done"]), headers=HX).content.decode()
+    assert 'id="money-closing_total" value="900.00" disabled' in panel
+    assert "Finance-cancel" not in panel
+    done = jobs["done"]
+    for name, data in [
+        ("money", {"field": "closing_total", "value": "1"}),
+        ("paid", {"party": "contractor", "paid": "1"}),
+        ("cancel", {"reason": "Chargeback"}),
+        ("archive", {}),
+    ]:
+        assert client.post(url(name, done), data, headers=HX).status_code == 403
+    done.refresh_from_db()
+    assert done.closing_total == Decimal("900.00") and done.contractor_paid_at is None
+    assert done.finance_cancelled_at is None and not done.is_archived
+
+
+def test_paid_toggles_stamp_who_and_when_and_swap_the_row(client, sliding, jobs):
+    client = signed_in(client, Role.FINANCE_ADMIN, sliding)
+    row = client.post(url("paid", jobs["done"]), {"party": "contractor", "paid": "1"}, headers=HX)
+    assert "✓ K" in row.content.decode() and "Paid by" in row.content.decode()
+    assert Job.objects.get(pk=jobs["done"].pk).contractor_paid_at is not None
+    client.post(url("paid", jobs["done"]), {"party": "contractor", "paid": "0"}, headers=HX)
+    assert Job.objects.get(pk=jobs["done"].pk).contractor_paid_at is None
+
+
+def test_finance_cancel_keeps_the_job_status_and_can_be_undone(client, sliding, jobs):
+    client = signed_in(client, Role.OWNER, sliding)
+    done = jobs["done"]
+    refused = client.post(url("cancel", done), {"reason": ""}, headers=HX)
+    assert Job.objects.get(pk=done.pk).finance_cancelled_at is None
+    assert "alert--error" in refused.content.decode()
+    panel = client.post(url("cancel", done), {"reason": "Chargeback", "note": "Bank dispute"})
+    assert "↺ Undo cancel" in panel.content.decode()
+    done.refresh_from_db()
+    assert done.finance_cancelled_at is not None and done.status == Status.DONE
+    client.post(url("cancel", done), {"undo": "1"}, headers=HX)
+    assert Job.objects.get(pk=done.pk).finance_cancelled_at is None
+
+
+def test_archive_from_finance_is_the_jobs_archive(client, sliding, jobs):
+    client = signed_in(client, Role.FINANCE_ADMIN, sliding)
+    response = client.post(url("archive", jobs["done"]), headers=HX)
+    assert response.status_code == 204
+    assert Job.objects.get(pk=jobs["done"].pk).is_archived
+    assert "Dana Done" not in client.get(PAGE).content.decode()
+
+
+def test_the_export_holds_the_filtered_rows_with_numbers(client, sliding, jobs):
+    client = signed_in(client, Role.VIEWER, sliding)
+    response = client.get(reverse("finance:export"))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:3] == ("Job", "Date", "Client")
+    by_client = {row[2]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert set(by_client) == {"Dana Done", "Deb Deposit"}
+    assert by_client["Dana Done"]["Payout"] == pytest.approx(545.65)
+    assert by_client["Deb Deposit"]["Deposit"] == pytest.approx(200)
