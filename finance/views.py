@@ -2,14 +2,16 @@
 read with every input locked (the server refuses their writes too); others get 403.
 Thin: forms parse, `finance.services` writes, `finance.queries` scopes."""
 
+import datetime
 import io
 import json
 
 import openpyxl
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,8 +23,10 @@ from crm.errors import DomainError
 from crm.timeline.models import TimelineEntry
 from finance import services
 from finance.forms import FinanceFilterForm
+from finance.mailing import send_weekly_reports
 from finance.money import contractor_payout, money, totals
 from finance.queries import finance_jobs
+from finance.reports import build_weekly_report, last_closed_week, report_xlsx, week_start_of
 from finance.rows import ROW_FIELDS, row_html
 from jobs.responses import REFRESH
 from jobs.services import archive_job
@@ -246,3 +250,46 @@ def archive(request, pk: int):
         {**REFRESH, "closeRight": {}, "toast": {"text": f"{job.display_id} archived."}}
     )
     return response
+
+
+@can_view
+def reports(request):
+    """📊 Reports: a week's per-contractor and per-partner summaries (?week=YYYY-MM-DD, a
+    Monday; default the last closed week), as a page or .xlsx (?format=xlsx). Owners and
+    finance admins may send the week's emails now (each goes once, whoever sends it)."""
+    try:
+        week = week_start_of(datetime.date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        week = last_closed_week()
+    report = build_weekly_report(week, user=request.user)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{report.file_name}"'
+        return response
+    context = {
+        "report": report,
+        "previous": week - datetime.timedelta(days=7),
+        "next": week + datetime.timedelta(days=7),
+        "can_send": permissions.can(request.user, "finance.edit"),
+    }
+    return render(request, "finance/reports.html", context)
+
+
+@can_view
+@require_POST
+def send_reports(request):
+    _require_edit(request)
+    try:
+        week = week_start_of(datetime.date.fromisoformat(request.POST.get("week", "")))
+    except ValueError:
+        return HttpResponse("Pick the week (its Monday, YYYY-MM-DD).", status=400)
+    counts = send_weekly_reports(week_start=week)
+    messages.success(
+        request,
+        f"Sent {counts['sent']}, already sent {counts['already']}, skipped {counts['skipped']}, "
+        f"failed {counts['failed']}.",
+    )
+    return redirect(f"{reverse('finance:reports')}?week={week.isoformat()}")

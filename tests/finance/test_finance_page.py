@@ -1,6 +1,7 @@
 """💰 /finance through the views: who sees it, filters and totals, the side panel's edits
 (locked for viewers, on the server too), paid toggles, finance-cancel and the export."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from crm.accounts.models import Role
+from finance.models import FinanceSettings
 from jobs.models import Job, Status
 from tests.factories import ContractorFactory, UserFactory
 
@@ -166,3 +168,49 @@ def test_the_export_holds_the_filtered_rows_with_numbers(client, sliding, jobs):
     assert set(by_client) == {"Dana Done", "Deb Deposit"}
     assert by_client["Dana Done"]["Payout"] == pytest.approx(545.65)
     assert by_client["Deb Deposit"]["Deposit"] == pytest.approx(200)
+
+
+def test_reports_page_sums_the_week_and_downloads_it(client, sliding, make_job):
+    done_at = datetime.datetime(2026, 5, 5, 14, 0, tzinfo=datetime.UTC)
+    make_job(first_name="Week", last_name="Job", status_changed_at=done_at)
+    client = signed_in(client, Role.VIEWER, sliding)
+    page = client.get(reverse("finance:reports"), {"week": "2026-05-06"})  # any day: its week
+    html = page.content.decode()
+    assert "May 4 – 10, 2026" in html and "Mike Hernandez" in html and "$545.65" in html
+    assert "Send this week" not in html  # viewers read only
+    xlsx = client.get(reverse("finance:reports"), {"week": "2026-05-04", "format": "xlsx"})
+    assert xlsx["Content-Disposition"] == 'attachment; filename="payment-report-2026-05-04.xlsx"'
+    openpyxl.load_workbook(io.BytesIO(xlsx.content))  # a real workbook
+    refused = client.post(reverse("finance:send_reports"), {"week": "2026-05-04"})
+    assert refused.status_code == 403
+
+
+def test_cp_finance_settings_keep_the_password_secret(client, owner):
+    client.force_login(owner)
+    page = reverse("finance:cp_finance_settings")
+    data = {
+        "smtp_host": "smtp.example.com",
+        "smtp_port": "587",
+        "smtp_username": "reports@example.com",
+        "smtp_password": "app-pass-123",
+        "smtp_use_tls": "on",
+        "from_email": "reports@example.com",
+        "from_name": "BookBack Finance",
+        "report_recipients": "books@example.com",
+        "outbound_ctm_number": "(305) 555-0142",
+    }
+    assert client.post(page, data).status_code == 302
+    saved = FinanceSettings.load()
+    assert saved.smtp_password == "app-pass-123" and saved.outbound_ctm_number == "+13055550142"
+    html = client.get(page).content.decode()
+    assert "app-pass-123" not in html and "already set" in html
+    client.post(page, {**data, "smtp_password": "", "smtp_port": "99999"})
+    assert FinanceSettings.load().smtp_port == 587  # refused, nothing changed
+    client.post(page, {**data, "smtp_password": ""})
+    assert FinanceSettings.load().smtp_password == "app-pass-123"  # blank keeps it
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE_ADMIN, Role.ADMIN, Role.VIEWER])
+def test_only_the_owner_opens_cp_finance_settings(client, sliding, role):
+    client = signed_in(client, role, sliding)
+    assert client.get(reverse("finance:cp_finance_settings")).status_code in (302, 403)
