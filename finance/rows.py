@@ -51,7 +51,7 @@ def _paid(row: dict, party: str, url: str, can_edit: bool, zone: ZoneInfo) -> st
     at = row[f"{party}_paid_at"]
     auto = party == "partner" and row["partner_paid_auto"]
     if at is None:
-        title, label, css = "Not paid yet", "K", "k-btn"
+        title, label, css = "Not paid yet: click when paid", "○ K", "paid-btn"
     else:
         title = (
             "Auto: a house-brand partner keeps 100%"
@@ -60,7 +60,7 @@ def _paid(row: dict, party: str, url: str, can_edit: bool, zone: ZoneInfo) -> st
                 at, row[f"{party}_paid_by__first_name"], row[f"{party}_paid_by__last_name"], zone
             )
         )
-        label, css = ("✓ K Auto" if auto else "✓ K"), "k-btn is-confirmed"
+        label, css = ("✓ K Auto" if auto else "✓ K"), "paid-btn is-paid"
     if not can_edit:
         return f'<span class="{css}" title="{escape(title)}">{label}</span>'
     wanted = "0" if at else "1"
