@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "contractors",
     "jobs",
     "finance",
+    "booking",
 ]
 
 MIDDLEWARE = [
@@ -247,3 +248,4 @@ LOGIN_CODE_MAX_WRONG_TRIES = 5
 LOGIN_CODE_REQUESTS_PER_EMAIL = (5, 15 * 60)  # 5 codes per email per 15 minutes
 LOGIN_ATTEMPTS_PER_IP = (30, 15 * 60)  # 30 sign-in attempts per IP per 15 minutes
 LIVE_SYNC_POLL_SECONDS = 3
+BOOKING_SUBMISSIONS_PER_IP = (5, 10 * 60)  # online booking: 5 submissions per IP per 10 minutes

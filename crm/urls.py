@@ -6,6 +6,8 @@ from crm.accounts import views as account_views
 urlpatterns = [
     path("", account_views.root, name="root"),
     path("api/last-change", views.last_change, name="live_sync"),
+    # Early: /book/<slug> is the hot public page; its two prefixes cost the rest nothing.
+    path("", include("booking.urls")),
     path("", include("crm.accounts.urls")),
     path("", include("crm.timeline.urls")),
     path("cp/", include("crm.controlpanel.urls")),

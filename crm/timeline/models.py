@@ -86,6 +86,13 @@ class AuditEvent(models.Model):
         USER_DELETED = "user.deleted", "User deleted"
         SIGN_IN_BLOCKED = "auth.rate_limited", "Sign-in rate limit hit"
         SETTINGS = "settings.changed", "App settings changed"
+        EMBED_CREATED = "embed.created", "Booking embed created"
+        EMBED_UPDATED = "embed.updated", "Booking embed edited"
+        EMBED_LIVE = "embed.live_changed", "Booking embed set live / paused"
+        EMBED_DUPLICATED = "embed.duplicated", "Booking embed duplicated"
+        EMBED_DELETED = "embed.deleted", "Booking embed deleted"
+        BOOKING_HONEYPOT = "booking.honeypot", "Online booking honeypot hit (bot)"
+        BOOKING_RATE_LIMITED = "booking.rate_limited", "Online booking rate limit hit"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {"/", "/login", "/login/code", "/login/code/verify", "/logout", "/api/last-change"}
 # Partner webhooks authenticate with the webhook secret or a source token, not a session.
 WEBHOOKS = {"/webhook/leads", "/webhook/facebook", "/webhook/s/<str:token>"}
+# The online booking widget customers use on other websites, and its images.
+BOOKING_WIDGET = {"/book/<slug:slug>", "/book/img/<str:digest>"}
 
 
 def all_paths(resolver=None, prefix=""):
@@ -24,7 +26,7 @@ def all_paths(resolver=None, prefix=""):
             yield "/" + re.sub(r"<int:\w+>", "1", route)
 
 
-PRIVATE = sorted(set(all_paths()) - PUBLIC - WEBHOOKS)
+PRIVATE = sorted(set(all_paths()) - PUBLIC - WEBHOOKS - BOOKING_WIDGET)
 
 
 def test_the_walk_finds_the_private_pages():

@@ -7,6 +7,7 @@ Runs once: a second call finds the owner and changes nothing.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from booking import demo as booking_demo
 from contractors import demo as contractors_demo
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         jobs_demo.seed_job_settings(owner)
         jobs_demo.seed_jobs(owner)
         finance_demo.seed_finance(owner)
+        booking_demo.seed_embeds(owner)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data loaded: sign in as owner@example.com / {PASSWORD}")
         )
