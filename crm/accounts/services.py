@@ -2,10 +2,11 @@
 
 import datetime
 import secrets
+from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 
 from crm import events, ratelimit
@@ -177,6 +178,16 @@ def add_office(*, actor: User | None, name: str, is_jobs_enabled: bool = True) -
 
 
 @transaction.atomic
+def _kept(objects) -> str:
+    """ "62 leads and 1 online booking embed" from the rows that protect an office."""
+    counts = Counter(type(obj)._meta for obj in objects)
+    parts = [
+        f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+        for meta, count in counts.most_common()
+    ]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+
 def delete_office(*, actor: User, office: Office) -> None:
     """Delete an office nobody depends on: a user left with no office would see nothing."""
     stranded = (
@@ -191,7 +202,12 @@ def delete_office(*, actor: User, office: Office) -> None:
             f"{office.name} is the only office of {names}. Give them another office first."
         )
     name = office.name
-    office.delete()
+    try:
+        with transaction.atomic():
+            office.delete()
+    except ProtectedError as exc:  # leads, jobs, booking embeds… are filed under it
+        kept = _kept(exc.protected_objects)
+        raise DomainError(f"{name} still has {kept}: it can't be deleted.") from exc
     audit("office.deleted", f"Office {name} deleted", actor=actor, metadata={"office": name})
     events.emit("office.deleted", actor=actor, office_name=name)
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from crm.accounts.models import Office, Role
 from crm.timeline.models import AuditEvent
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import JobFactory, LeadFactory, OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,17 @@ def test_offices_page_lists_offices_with_their_user_counts(
     with django_assert_max_num_queries(6):
         page = owner_client.get(reverse("controlpanel:offices")).content.decode()
     assert "Sliding" in page and "Garage" in page and "General" in page
+
+
+def test_an_office_with_leads_and_jobs_is_refused_with_what_it_still_has(owner_client):
+    office = OfficeFactory(name="Garage")
+    LeadFactory.create_batch(2, office=office)
+    JobFactory(office=office)
+    response = owner_client.post(
+        reverse("controlpanel:delete_office", args=[office.pk]), follow=True
+    )
+    assert "Garage still has 2 leads and 1 job: it can&#x27;t be deleted." in (
+        response.content.decode()
+    )
+    assert Office.objects.filter(pk=office.pk).exists()
+    assert not AuditEvent.objects.filter(kind="office.deleted").exists()
