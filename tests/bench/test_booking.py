@@ -13,10 +13,7 @@
 import base64
 import http.client
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,12 +27,13 @@ from booking.images import StoredImage
 from booking.models import Booking, Embed, EmbedImage
 from crm.accounts.models import Office, Role, User
 from leads.models import Lead
+from tests.bench import served
+from tests.bench.served import gunicorn
 from tests.bench.test_leads import production_rendering
 from tests.booking.conftest import embed_fields
 from tests.factories import UserFactory, lead_source
 
 pytestmark = [pytest.mark.bench, pytest.mark.urls("tests.bench.urls"), pytest.mark.django_db]
-ROOT = Path(__file__).resolve().parents[2]
 ROUNDS, PER_ROUND = 15, 200
 SAMPLES, PER_SAMPLE = 25, 40
 WEIGHT_LIMIT = 60 * 1024
@@ -67,12 +65,6 @@ def embed(django_db_setup, django_db_blocker):
         User.objects.filter(pk=owner.pk).delete()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def gunicorn_database_url() -> str | None:
     """gunicorn reads the test database (Postgres only; SQLite's lives in this process)."""
     db = connection.settings_dict
@@ -84,50 +76,13 @@ def gunicorn_database_url() -> str | None:
 
 @pytest.fixture(scope="module")
 def server(embed):
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings"}
-    if database_url := gunicorn_database_url():
-        env["DATABASE_URL"] = database_url
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "crm.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "1",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    database_url = gunicorn_database_url()
+    with gunicorn(**({"DATABASE_URL": database_url} if database_url else {})) as port:
+        yield port
 
 
 def time_http(connection_, path: str) -> float:
-    headers = {"Host": "127.0.0.1"}
-    start = time.perf_counter()
-    for _ in range(PER_ROUND):
-        connection_.request("GET", path, headers=headers)
-        response = connection_.getresponse()
-        response.read()
-        assert response.status == 200
-    return (time.perf_counter() - start) / PER_ROUND
+    return served.time_http(connection_, path, {"Host": "127.0.0.1"}, PER_ROUND)
 
 
 def interleaved(actions: dict, *, samples: int, per_sample: int) -> dict:

@@ -9,65 +9,27 @@ printed too, for the record.
 
 import http.client
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from crm import livesync
+from tests.bench import served
+from tests.bench.served import gunicorn
 
 pytestmark = [pytest.mark.bench, pytest.mark.urls("tests.bench.urls")]
-ROOT = Path(__file__).resolve().parents[2]
 ROUNDS, PER_ROUND = 15, 200
 KEYS = [livesync.SHARED, *(livesync.office_key(n) for n in (1, 2, 3))]
 SESSION_KEY = "benchsessionkey0000000000000000"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "crm.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "1",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    with gunicorn() as port:
+        yield port
 
 
 def cookies() -> str:
@@ -76,13 +38,7 @@ def cookies() -> str:
 
 
 def time_http(connection, path: str, headers: dict) -> float:
-    start = time.perf_counter()
-    for _ in range(PER_ROUND):
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        assert response.status == 200
-    return (time.perf_counter() - start) / PER_ROUND
+    return served.time_http(connection, path, headers, PER_ROUND)
 
 
 def compare(measure_bare, measure_live) -> tuple[float, float]:
