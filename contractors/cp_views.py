@@ -1,37 +1,33 @@
 """CP → Job Types and CP → Job Partners: owner only, one page each, thin."""
 
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from contractors.cp_forms import JobPartnerForm, JobTypeForm
 from contractors.models import JobPartner, JobType
 from contractors.services import settings as job_settings
 from crm import permissions
-from crm.flash import flash_outcome, save_form
+from crm.controlpanel.lists import list_with_form
+from crm.flash import flash_outcome
 
 owner_only = permissions.require("controlpanel.access")
 
 
 @owner_only
 def job_types(request, pk: int | None = None):
-    job_type = get_object_or_404(JobType, pk=pk) if pk else None
-    initial = {"label": job_type.label, "sort_order": job_type.sort_order} if job_type else None
-    form = JobTypeForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        target = {"job_type": job_type} if job_type else {}
-        done = save_form(
-            request,
-            form,
-            job_settings.save_job_type,
-            redirect_to="contractors:cp_job_types",
-            **target,
-        )
-        if done:
-            return done
-    rows = JobType.objects.annotate(contractor_count=Count("contractors"))
-    context = {"form": form, "rows": rows, "editing": job_type}
-    return render(request, "contractors/cp_job_types.html", context)
+    return list_with_form(
+        request,
+        model=JobType,
+        pk=pk,
+        form_class=JobTypeForm,
+        fields=("label", "sort_order"),
+        save=job_settings.save_job_type,
+        target="job_type",
+        redirect_to="contractors:cp_job_types",
+        template="contractors/cp_job_types.html",
+        rows=JobType.objects.annotate(contractor_count=Count("contractors")),
+    )
 
 
 @owner_only
@@ -48,22 +44,18 @@ def delete_job_type(request, pk: int):
 
 @owner_only
 def job_partners(request, pk: int | None = None):
-    partner = get_object_or_404(JobPartner, pk=pk) if pk else None
-    initial = {"name": partner.name, "keep_rate": partner.keep_rate} if partner else None
-    form = JobPartnerForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        target = {"partner": partner} if partner else {}
-        done = save_form(
-            request,
-            form,
-            job_settings.save_job_partner,
-            redirect_to="contractors:cp_job_partners",
-            **target,
-        )
-        if done:
-            return done
-    context = {"form": form, "rows": JobPartner.objects.all(), "editing": partner}
-    return render(request, "contractors/cp_job_partners.html", context)
+    return list_with_form(
+        request,
+        model=JobPartner,
+        pk=pk,
+        form_class=JobPartnerForm,
+        fields=("name", "keep_rate"),
+        save=job_settings.save_job_partner,
+        target="partner",
+        redirect_to="contractors:cp_job_partners",
+        template="contractors/cp_job_partners.html",
+        rows=JobPartner.objects.all(),
+    )
 
 
 @owner_only

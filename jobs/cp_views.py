@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm import permissions
+from crm.controlpanel.lists import list_with_form
 from crm.flash import flash_outcome, save_form
 from jobs.cp_forms import CancelReasonForm, JobsSettingsForm, JobTagForm
 from jobs.models import CancelReason, Job, JobsSettings, JobTag
@@ -26,20 +27,6 @@ def _back_to(request, url_name: str):
 
 @owner_only
 def cancel_reasons(request, pk: int | None = None):
-    reason = get_object_or_404(CancelReason, pk=pk) if pk else None
-    initial = {"label": reason.label, "sort_order": reason.sort_order} if reason else None
-    form = CancelReasonForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        target = {"reason": reason} if reason else {}
-        done = save_form(
-            request,
-            form,
-            job_settings.save_cancel_reason,
-            redirect_to="jobs:cp_cancel_reasons",
-            **target,
-        )
-        if done:
-            return done
     # Job.cancel_reason has no reverse accessor, so count through a subquery.
     used = (
         Job.objects.filter(cancel_reason=OuterRef("pk"))
@@ -48,9 +35,18 @@ def cancel_reasons(request, pk: int | None = None):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    rows = CancelReason.objects.annotate(job_count=Coalesce(Subquery(used), 0))
-    context = {"form": form, "rows": rows, "editing": reason}
-    return render(request, "jobs/cp_cancel_reasons.html", context)
+    return list_with_form(
+        request,
+        model=CancelReason,
+        pk=pk,
+        form_class=CancelReasonForm,
+        fields=("label", "sort_order"),
+        save=job_settings.save_cancel_reason,
+        target="reason",
+        redirect_to="jobs:cp_cancel_reasons",
+        template="jobs/cp_cancel_reasons.html",
+        rows=CancelReason.objects.annotate(job_count=Coalesce(Subquery(used), 0)),
+    )
 
 
 @owner_only
@@ -67,23 +63,18 @@ def delete_cancel_reason(request, pk: int):
 
 @owner_only
 def job_tags(request, pk: int | None = None):
-    tag = get_object_or_404(JobTag, pk=pk) if pk else None
-    initial = {"label": tag.label, "color": tag.color} if tag else None
-    form = JobTagForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        target = {"tag": tag} if tag else {}
-        done = save_form(
-            request,
-            form,
-            job_settings.save_job_tag,
-            redirect_to="jobs:cp_job_tags",
-            **target,
-        )
-        if done:
-            return done
-    rows = JobTag.objects.annotate(job_count=Count("jobs"))
-    context = {"form": form, "rows": rows, "editing": tag}
-    return render(request, "jobs/cp_job_tags.html", context)
+    return list_with_form(
+        request,
+        model=JobTag,
+        pk=pk,
+        form_class=JobTagForm,
+        fields=("label", "color"),
+        save=job_settings.save_job_tag,
+        target="tag",
+        redirect_to="jobs:cp_job_tags",
+        template="jobs/cp_job_tags.html",
+        rows=JobTag.objects.annotate(job_count=Count("jobs")),
+    )
 
 
 @owner_only
