@@ -305,24 +305,9 @@ class EmbedForm(forms.Form):
 
 
 def _initial(embed: Embed) -> dict:
-    initial = {
-        name: getattr(embed, name)
-        for name in (
-            "name",
-            "slug",
-            "time_zone",
-            "open_hour",
-            "close_hour",
-            "page_title",
-            "company_name",
-            "brand_color",
-            "confirmation",
-            "thank_you_message",
-            "redirect_url",
-            "allowed_domains",
-            "is_live",
-        )
-    }
+    # The builder's plain fields are the ones the save action writes, office aside (a pk here).
+    names = [name for name in services.FIELDS if name != "office"] + ["allowed_domains"]
+    initial = {name: getattr(embed, name) for name in names}
     initial["office"] = embed.office_id
     for slot, service in enumerate(embed.services, start=1):
         initial[f"service_{slot}_name"] = service.get("name", "")
