@@ -32,6 +32,7 @@ from booking.models import Embed, EmbedImage
 from booking.slots import calendar, local_now
 from contractors.geocoding import google_api_key
 from crm.errors import DomainError
+from crm.http import client_ip
 
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STEP_TEMPLATES = {
@@ -40,10 +41,6 @@ STEP_TEMPLATES = {
     "info": "booking/_partials/step_info.html",
     "thanks": "booking/_partials/thanks.html",
 }
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def frame_ancestors(embed: Embed | None) -> str:
@@ -285,7 +282,7 @@ def book(request, slug: str) -> HttpResponse:
 
 
 def _submit(request, flow: Flow) -> HttpResponse:
-    embed, ip = flow.embed, _client_ip(request)
+    embed, ip = flow.embed, client_ip(request)
     if not services.allow_submission(ip=ip, embed=embed):
         window = flow.window()
         message = "Too many bookings from your network. Please wait a few minutes and try again."

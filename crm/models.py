@@ -33,3 +33,18 @@ class DomainEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
+
+
+class RateLimitCounter(models.Model):
+    """One fixed-window rate-limit count, where no Redis counts them (`make run`).
+
+    A file cache's increment reads, adds and writes back: 150 racing posts all read the
+    same count. One upsert statement per hit is atomic on SQLite and Postgres alike.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count}"

@@ -11,6 +11,9 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from crm.logs import build_logging
+from crm.secret_checks import weak_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -48,6 +51,15 @@ def _secret(name: str) -> str:
 SECRET_KEY = _secret("SECRET_KEY")
 FIELD_ENCRYPTION_KEY = _secret("FIELD_ENCRYPTION_KEY")
 WEBHOOK_SECRET = _secret("WEBHOOK_SECRET")
+if not DEBUG:
+    weak = weak_secrets(
+        secret_key=SECRET_KEY,
+        field_encryption_key=FIELD_ENCRYPTION_KEY,
+        webhook_secret=WEBHOOK_SECRET,
+        dev_defaults=DEV_DEFAULTS,
+    )
+    if weak:
+        raise ImproperlyConfigured("Weak production secrets: " + " ".join(weak))
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 GOOGLE_MAPS_API_KEY = env.str("GOOGLE_MAPS_API_KEY", default="")
 
@@ -75,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm.logs.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,8 +132,20 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # trips (DECLARE, FETCH, CLOSE) for a handful of rows, and break behind pgbouncer.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Web, worker and beat share the file: wait for a lock instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Web, worker and beat write to one file. In SQLite's default (deferred) mode a
+    # transaction that reads and then writes fails at once when another writer got in
+    # between, whatever the timeout; IMMEDIATE takes the write lock at BEGIN, so writers
+    # queue for up to `timeout` seconds instead. WAL lets readers carry on meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # The test database is a file too: an in-memory one shares a cache whose table locks
+    # fail at once (no timeout), which is not how `make run` behaves.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -142,6 +167,10 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# Rate-limit counters: Redis counts atomically; a file cache cannot, so without Redis
+# they are counted in the database (crm.ratelimit).
+RATELIMIT_STORE = "cache" if REDIS_URL else "database"
 
 # Sessions read from the cache first, so hot endpoints (/api/last-change) need no query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -210,8 +239,19 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
     "sweep-inbound-leads": {"task": "leads.tasks.sweep_inbound_leads", "schedule": 60.0},
     "advance-submitted-jobs": {"task": "jobs.tasks.advance_submitted_jobs", "schedule": 900.0},
+    # /healthz reports the worker down once this stops landing (beat or worker stopped).
+    "stamp-worker-heartbeat": {
+        "task": "crm.tasks.stamp_worker_heartbeat",
+        "schedule": 60.0,
+        # Stamps queued while no worker ran prove nothing later: don't let them pile up.
+        "options": {"expires": 55},
+    },
     "purge-old-login-codes": {
         "task": "crm.accounts.tasks.purge_old_login_codes",
+        "schedule": 86400.0,
+    },
+    "purge-expired-rate-limits": {
+        "task": "crm.tasks.purge_expired_rate_limits",
         "schedule": 86400.0,
     },
     # Sunday 11 PM in CELERY_TIMEZONE (business time): the week's payment reports.
@@ -221,9 +261,26 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it ends, not when it starts: a worker killed mid-task (OOM,
+# deploy) leaves it on the broker for another worker. Every task is idempotent, so a
+# second run is a no-op. One task prefetched at a time, so a long one blocks nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60  # SoftTimeLimitExceeded: the task may clean up
+CELERY_TASK_TIME_LIMIT = 6 * 60  # then the worker process is killed
+# Redis hands an unacknowledged task to another worker after this long: longer than any
+# task may run and any countdown (retries wait at most 16 s), or it would run twice.
+# (SQLAlchemy's transport, `make run`'s, has no such timeout and refuses the option.)
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 
 # Security: strict by default outside development (`manage.py check --deploy` is clean).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the app (compose: Caddy, 1). Their X-Forwarded-For and -Proto are
+# believed; with none, both headers are the visitor's own words and are ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -234,13 +291,11 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One line per event with time, level, logger and request id; LOG_FORMAT=json in production.
+LOGGING = build_logging(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    log_format=env.str("LOG_FORMAT", default="plain"),
+)
 
 # Product rules.
 LOGIN_CODE_TTL_SECONDS = 10 * 60

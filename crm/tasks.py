@@ -3,10 +3,11 @@ import logging
 import traceback
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db.models import Q
 from django.utils import timezone
 
-from crm import events
+from crm import events, health, ratelimit
 from crm.models import DomainEvent
 
 logger = logging.getLogger(__name__)
@@ -53,3 +54,21 @@ def deliver_pending_events() -> int:
     for event_id in ids:
         deliver_event(event_id)
     return len(ids)
+
+
+@shared_task
+def stamp_worker_heartbeat() -> None:
+    """Beat sends this every minute; /healthz reports the worker down once it stops landing."""
+    health.stamp_heartbeat()
+
+
+@worker_ready.connect
+def stamp_heartbeat_when_a_worker_starts(**kwargs) -> None:
+    # Otherwise a fresh deployment answers 503 until beat's first tick reaches the worker.
+    health.stamp_heartbeat()
+
+
+@shared_task
+def purge_expired_rate_limits() -> int:
+    """Beat, daily: counters of windows that have closed (kept only without Redis)."""
+    return ratelimit.purge_expired()

@@ -1,9 +1,10 @@
 from django.urls import include, path
 
-from crm import views
+from crm import health, views
 from crm.accounts import views as account_views
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("", account_views.root, name="root"),
     path("api/last-change", views.last_change, name="live_sync"),
     # Early: /book/<slug> is the hot public page; its two prefixes cost the rest nothing.

@@ -10,6 +10,7 @@ import openpyxl
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,9 +22,9 @@ from openpyxl.styles import Font
 from crm import permissions
 from crm.errors import DomainError
 from crm.timeline.models import TimelineEntry
-from finance import services
+from finance import services, tasks
 from finance.forms import FinanceFilterForm
-from finance.mailing import send_weekly_reports
+from finance.models import WeeklyReportDelivery
 from finance.money import contractor_payout, money, totals
 from finance.queries import finance_jobs
 from finance.reports import build_weekly_report, last_closed_week, report_xlsx, week_start_of
@@ -274,6 +275,7 @@ def reports(request):
         "previous": week - datetime.timedelta(days=7),
         "next": week + datetime.timedelta(days=7),
         "can_send": permissions.can(request.user, "finance.edit"),
+        "deliveries": WeeklyReportDelivery.objects.filter(week_start=report.week_start),
     }
     return render(request, "finance/reports.html", context)
 
@@ -286,10 +288,11 @@ def send_reports(request):
         week = week_start_of(datetime.date.fromisoformat(request.POST.get("week", "")))
     except ValueError:
         return HttpResponse("Pick the week (its Monday, YYYY-MM-DD).", status=400)
-    counts = send_weekly_reports(week_start=week)
+    # SMTP is slow and may hang: the worker sends, the page lists each email's state.
+    transaction.on_commit(lambda: tasks.send_weekly_reports.delay(week.isoformat()))
     messages.success(
         request,
-        f"Sent {counts['sent']}, already sent {counts['already']}, skipped {counts['skipped']}, "
-        f"failed {counts['failed']}.",
+        "Sending the week's emails: each one's state appears under ✉ Emails (refresh to see "
+        "new ones). An email already sent is never sent twice.",
     )
     return redirect(f"{reverse('finance:reports')}?week={week.isoformat()}")

@@ -2,6 +2,7 @@
 
 import os
 import re
+import tempfile
 
 # Development defaults (dev secrets, console email) and inline Celery for the suite.
 os.environ.setdefault("DEBUG", "true")
@@ -17,6 +18,8 @@ if os.environ.get("REDIS_URL"):
         re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + 1}"
     )
 else:
-    import tempfile
-
     os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix=f"bookback-cache-{_worker}-")
+# A SQLite test database of this run's own: two runs at once must not share one file.
+os.environ["SQLITE_TEST_NAME"] = os.path.join(
+    tempfile.mkdtemp(prefix=f"bookback-db-{_worker}-"), "test.sqlite3"
+)

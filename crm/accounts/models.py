@@ -123,6 +123,8 @@ class LoginCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     wrong_tries = models.PositiveSmallIntegerField(default=0)
+    # Stamped as the email goes out: a redelivered task (worker lost) sends nothing more.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]

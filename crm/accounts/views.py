@@ -10,14 +10,11 @@ from crm.accounts import services
 from crm.accounts.forms import CodeRequestForm, CodeSignInForm, PasswordSignInForm
 from crm.accounts.models import Role, User
 from crm.errors import DomainError
+from crm.http import client_ip
 from crm.navigation import home_url
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOO_MANY = "Too many sign-in attempts. Wait a few minutes and try again."
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _next_url(request, user: User) -> str:
@@ -53,7 +50,7 @@ def sign_in(request):
         return _render_login(request, mode=request.GET.get("mode", "password"))
     form = PasswordSignInForm(request.POST)
     if not services.allow_sign_in_attempt(
-        ip=_client_ip(request), email=request.POST.get("email", "")
+        ip=client_ip(request), email=request.POST.get("email", "")
     ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, password_form=form, status=429)
@@ -75,9 +72,7 @@ def request_code(request):
     if not form.is_valid():
         return _render_login(request, mode="code", code_request_form=form, status=400)
     email = form.cleaned_data["email"]
-    if not services.allow_sign_in_attempt(
-        ip=_client_ip(request), email=email, requesting_code=True
-    ):
+    if not services.allow_sign_in_attempt(ip=client_ip(request), email=email, requesting_code=True):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code", code_request_form=form, status=429)
     user = services.active_user_for_email(email)
@@ -92,7 +87,7 @@ def request_code(request):
 def verify_code(request):
     form = CodeSignInForm(request.POST)
     if not services.allow_sign_in_attempt(
-        ip=_client_ip(request), email=request.POST.get("email", "")
+        ip=client_ip(request), email=request.POST.get("email", "")
     ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code-sent", code_form=form, status=429)

@@ -1,4 +1,7 @@
+from zoneinfo import ZoneInfo
+
 from django import template
+from django.conf import settings
 
 from finance import money as amounts
 
@@ -17,3 +20,12 @@ def percent(value) -> str:
     if value is None:
         return "—"
     return f"{value.normalize():f}%"
+
+
+@register.filter
+def business_time(when) -> str:
+    """On the business clock, with its zone: "May 10, 11:00 PM EDT"."""
+    if not when:
+        return ""
+    local = when.astimezone(ZoneInfo(settings.BUSINESS_TIME_ZONE))
+    return f"{local:%b %-d, %-I:%M %p} {local.tzname()}"

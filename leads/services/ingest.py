@@ -301,8 +301,9 @@ CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
 def process_inbound(inbound_id: int) -> InboundLead | None:
     """Make the lead of one inbox row, once: a second run of the same id is a no-op.
 
-    A refusal (DomainError) fails the row for good; any other error is kept on the row
-    and retried by the sweep, up to five attempts.
+    A refusal (DomainError) fails the row for good; any other error (a locked or
+    restarted database) is kept on the row and the row left pending: its task retries it
+    within seconds, and the sweep is the safety net, up to five attempts in all.
     """
     now = timezone.now()
     claimable = Q(state=InboundLead.State.PENDING) | Q(
@@ -321,10 +322,20 @@ def process_inbound(inbound_id: int) -> InboundLead | None:
             inbound.state, inbound.lead, inbound.action, inbound.error = "done", lead, action, ""
             inbound.save(update_fields=["state", "lead", "action", "error"])
     except DomainError as error:
+        logger.warning(
+            "Inbound lead %s from %s refused: %s", inbound.pk, inbound.source.key, error.message
+        )
         inbound.state, inbound.error = InboundLead.State.FAILED, error.message
         inbound.save(update_fields=["state", "error"])
-    except Exception as error:  # kept for the sweep: an accepted lead is never dropped
-        logger.exception("Inbound lead %s failed (attempt %s)", inbound.pk, inbound.attempts)
+    except Exception as error:  # retried: an accepted lead is never dropped
+        logger.exception(
+            "Inbound lead %s from %s failed (attempt %s of %s): %s",
+            inbound.pk,
+            inbound.source.key,
+            inbound.attempts,
+            MAX_ATTEMPTS,
+            error,
+        )
         retry = inbound.attempts < MAX_ATTEMPTS
         inbound.state = InboundLead.State.PENDING if retry else InboundLead.State.FAILED
         inbound.error = f"{type(error).__name__}: {error}"

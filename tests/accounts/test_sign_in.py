@@ -107,6 +107,15 @@ def test_requested_code_arrives_by_email_and_signs_in_once(
     assert "wrong or has expired" in response.content.decode()
 
 
+def test_a_redelivered_code_task_sends_no_second_email(client, django_capture_on_commit_callbacks):
+    from crm.accounts.tasks import send_login_code
+
+    UserFactory(email="dana@example.com")
+    request_code(client, "dana@example.com", django_capture_on_commit_callbacks)
+    send_login_code.delay(LoginCode.objects.get().pk)  # the broker hands it out again
+    assert len(mail.outbox) == 1
+
+
 def test_code_expires_after_ten_minutes(client, django_capture_on_commit_callbacks):
     UserFactory(email="dana@example.com")
     request_code(client, "dana@example.com", django_capture_on_commit_callbacks)

@@ -10,7 +10,15 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/", "/login", "/login/code", "/login/code/verify", "/logout", "/api/last-change"}
+PUBLIC = {
+    "/",
+    "/login",
+    "/login/code",
+    "/login/code/verify",
+    "/logout",
+    "/api/last-change",
+    "/healthz",
+}
 # Partner webhooks authenticate with the webhook secret or a source token, not a session.
 WEBHOOKS = {"/webhook/leads", "/webhook/facebook", "/webhook/s/<str:token>"}
 # The online booking widget customers use on other websites, and its images.

@@ -1,16 +1,19 @@
-"""Production settings fail loudly without secrets and pass `check --deploy` with them."""
+"""Production settings fail loudly without secrets or with weak ones, and pass
+`check --deploy` with real ones."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "x" * 30 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
-    "FIELD_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-    "WEBHOOK_SECRET": "a-real-webhook-secret",
+    "FIELD_ENCRYPTION_KEY": "jGWosI4KwD0tp86-wCAteOzIFxPqPKYWlp7afREjPTY=",
+    "WEBHOOK_SECRET": "a-real-webhook-secret-7Hq2xLp9",
     "DATABASE_URL": "postgres://bookback@db.internal:5432/bookback",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "ALLOWED_HOSTS": "crm.example.com",
@@ -53,3 +56,21 @@ def test_deploy_check_is_clean_with_real_secrets():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECRET_KEY", "short-but-set", "SECRET_KEY must be at least 50 random characters"),
+        ("SECRET_KEY", "a" * 60, "SECRET_KEY must be at least 50 random characters"),
+        ("FIELD_ENCRYPTION_KEY", "correct horse battery staple", "FIELD_ENCRYPTION_KEY must"),
+        # 32 bytes in base64, but "0123456789abcdef" twice: typed, not random.
+        ("FIELD_ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "32 random"),
+        ("WEBHOOK_SECRET", "demo-secret", "WEBHOOK_SECRET must be at least 24 characters"),
+        ("WEBHOOK_SECRET", "demo-secret", "WEBHOOK_SECRET is the development default"),
+    ],
+)
+def test_a_weak_secret_is_refused_by_name(name, value, message):
+    result = manage("check", env={**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert "Weak production secrets:" in result.stderr and message in result.stderr

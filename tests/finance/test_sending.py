@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from celery.schedules import crontab
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from crm.timeline.models import AuditEvent
 from finance.models import WeeklyReportDelivery
@@ -202,3 +204,22 @@ def test_the_beat_schedule_is_sunday_11_pm_new_york_time():
     assert entry["task"] == "finance.tasks.send_weekly_reports"
     assert entry["schedule"] == crontab(minute=0, hour=23, day_of_week="sun")
     assert settings.CELERY_TIMEZONE == "America/New_York"
+
+
+def test_send_now_answers_at_once_and_the_worker_sends_and_lists_each_email(
+    client, week, finance_smtp, fiona, django_capture_on_commit_callbacks
+):
+    client.force_login(fiona)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(reverse("finance:send_reports"), {"week": WEEK}, follow=True)
+    assertContains(response, "Sending the week&#x27;s emails")
+    assert finance_smtp.messages == []  # no SMTP inside the request
+    assertContains(response, "No email has gone out for this week yet")
+
+    with time_machine.travel(at(11, 3), tick=False):  # Sunday 11 PM in New York
+        for task in queued:  # the worker picks the task up
+            task()
+    page = client.get(reverse("finance:reports"), {"week": WEEK})
+    assert len(finance_smtp.messages) == len(WeeklyReportDelivery.objects.all()) == 4
+    assertContains(page, "<td>Contractor · Mike Hernandez</td><td>mike@contractors.test</td>"
+                   "<td>Sent</td><td>May 10, 11:00 PM EDT</td>", html=True)  # fmt: skip

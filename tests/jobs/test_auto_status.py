@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connections
 
 from crm.accounts.models import Role
 from crm.models import DomainEvent
@@ -155,8 +155,6 @@ def test_the_beat_task_runs_the_rule(rule, sliding):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_ticks_at_once_move_each_job_once(sliding):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs Postgres (DATABASE_URL): SQLite serialises every writer")
     jobs_settings = JobsSettings.load()
     jobs_settings.auto_advance_enabled = True
     jobs_settings.save()

@@ -341,3 +341,32 @@ def test_the_sweep_processes_rows_the_broker_lost(client):
     inbound.refresh_from_db()
     assert inbound.state == "done" and inbound.lead.first_name == "Lost"
     assert sweep_inbound_leads() == 0
+
+
+def test_a_transient_database_error_is_retried_by_the_task_not_left_for_the_sweep(client):
+    from celery.exceptions import Retry
+    from django.db import OperationalError, connection
+
+    from leads.tasks import process_inbound_lead
+
+    inbound = InboundLead.objects.create(
+        source=lead_source("manual"), payload={"name": "Busy Bea", "phone": "3055550163"}
+    )
+    failures = []
+
+    def locked_once(execute, sql, params, many, context):
+        # The database answers "locked" to the first lead insert, as a busy SQLite does.
+        if sql.startswith('INSERT INTO "leads_lead"') and not failures:
+            failures.append(sql)
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(locked_once), pytest.raises(Retry) as retry:
+        process_inbound_lead.delay(inbound.pk)
+    assert failures and retry.value.when == 2  # the broker brings it back in 2 seconds
+    inbound.refresh_from_db()
+    assert inbound.state == "pending" and inbound.error == "OperationalError: database is locked"
+    process_inbound_lead.delay(inbound.pk)  # ...as it does here
+    inbound.refresh_from_db()
+    assert inbound.state == "done" and inbound.attempts == 2
+    assert inbound.lead.first_name == "Busy"
