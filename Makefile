@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test lint format bench e2e migrate demo clean
+.PHONY: run test smoke lint format bench e2e migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,6 +29,11 @@ run: demo
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The production path without Docker (what the Dockerfile does), on the local Postgres and
+# Redis: collectstatic, gunicorn + worker with production settings, pages answer 200.
+smoke: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bin/smoke
 
 e2e: install
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
