@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test smoke lint format bench e2e migrate demo clean
+.PHONY: run test fuzz smoke lint format bench e2e migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ run: demo
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The public endpoints' property-based tests, long: 3,000 examples each (make test runs 60).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:xdist -m fuzz $(PYTEST_ARGS)
 
 # The production path without Docker (what the Dockerfile does), on the local Postgres and
 # Redis: collectstatic, gunicorn + worker with production settings, pages answer 200.

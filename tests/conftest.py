@@ -1,10 +1,26 @@
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from contractors import geocoding
 from crm.accounts.models import Role
 from tests import fake_google as fakes
 from tests.factories import OfficeFactory, UserFactory
+
+# Property-based tests (the public endpoints' fuzzing): a short run in `make test`, a long
+# one in `make fuzz`. Examples share the test's database, so tests compare counts per
+# example; the function-scoped fixtures are meant to be shared.
+_FUZZ_COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    "database": None,
+}
+hypothesis_settings.register_profile("default", max_examples=60, **_FUZZ_COMMON)
+hypothesis_settings.register_profile("fuzz", max_examples=3000, **_FUZZ_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
