@@ -1,9 +1,10 @@
 """ZIP → city, state, lat, lng for service areas.
 
-With a Google key, Google's Geocoding API answers (through the `googlemaps` client, the
-one place this app talks to Google); on any Google failure or empty answer, and without a
-key, the offline `crm.geo.zip_info` data answers instead. Tests fake Google at its HTTP
-boundary by pointing `GOOGLE_BASE_URL` at a local server.
+With a Google key (GOOGLE_GEOCODING_API_KEY, else the browser key), Google's Geocoding
+API answers (through the `googlemaps` client, the one place this app talks to Google); on
+any Google failure or empty answer, and without a key, the offline `crm.geo.zip_info`
+data answers instead. Tests fake Google at its HTTP boundary by pointing `GOOGLE_BASE_URL`
+at a local server.
 """
 
 import logging
@@ -31,7 +32,7 @@ class Geocode:
 
 
 def google_api_key() -> str:
-    """The key from CP → Google Places API, else GOOGLE_MAPS_API_KEY; "" means offline."""
+    """The browser key: CP → Google Places API, else GOOGLE_MAPS_API_KEY; "" means offline."""
     from crm.controlpanel.models import AppSettings
 
     return (
@@ -39,6 +40,13 @@ def google_api_key() -> str:
         or getattr(settings, "GOOGLE_MAPS_API_KEY", "")
         or ""
     )
+
+
+def server_api_key() -> str:
+    """The key for calls this server makes: GOOGLE_GEOCODING_API_KEY when set, else the
+    browser key. The server key is never rendered into a page, so it can be restricted by
+    IP address while the browser key is restricted by HTTP referrer."""
+    return settings.GOOGLE_GEOCODING_API_KEY or google_api_key()
 
 
 def _clean(zip_code: str | None) -> str:
@@ -114,7 +122,7 @@ def geocode_zip(zip_code: str | None) -> Geocode:
     Raises ValueError with a sentence for the user when the ZIP is malformed or unknown.
     """
     zip_code = _clean(zip_code)
-    key = google_api_key()
+    key = server_api_key()
     found = (_from_google(zip_code, key) if key else None) or _offline(zip_code)
     if found is None:
         raise ValueError(f"ZIP code {zip_code} was not found.")

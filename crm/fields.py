@@ -1,7 +1,11 @@
-"""Secrets at rest: AES-256-GCM with the key from FIELD_ENCRYPTION_KEY.
+"""Secrets at rest: AES-256-GCM with the newest of FIELD_ENCRYPTION_KEYS (newest first),
+or FIELD_ENCRYPTION_KEY when that list is not set. Every key in the list still decrypts, so
+a new key can go first while `manage.py rotate_encryption_key` re-encrypts the old values.
 
 `EncryptedTextField` stores "v1:" + base64(nonce || ciphertext+tag); Python code sees plain
-text. `SecretFormField` never renders the stored value back: the input is always empty and
+text. A value no key opens reads as an `UnreadableSecret`: empty ("not set") to every
+caller, yet saved back unchanged, so a key put back later still opens it.
+`SecretFormField` never renders the stored value back: the input is always empty and
 says "✓ already set — leave blank to keep" when a value exists.
 """
 
@@ -22,7 +26,7 @@ PREFIX = "v1:"
 NONCE_BYTES = 12
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _cipher(key_setting: str) -> AESGCM:
     try:
         key = base64.urlsafe_b64decode(key_setting)
@@ -37,23 +41,57 @@ def _cipher(key_setting: str) -> AESGCM:
     return AESGCM(key)
 
 
+def _keys() -> list[str]:
+    """Newest first: the list wins, the single key is the list of one."""
+    return settings.FIELD_ENCRYPTION_KEYS or [settings.FIELD_ENCRYPTION_KEY]
+
+
 def encrypt(plain: str) -> str:
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _cipher(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plain.encode(), None)
+    sealed = _cipher(_keys()[0]).encrypt(nonce, plain.encode(), None)
     return PREFIX + base64.b64encode(nonce + sealed).decode()
 
 
-def decrypt(stored: str) -> str:
+def _open(stored: str) -> tuple[str, int]:
+    """The plain text and the position of the key that opened it (0 is the newest)."""
     if not stored.startswith(PREFIX):
         raise ValueError("Not an encrypted value.")
-    raw = base64.b64decode(stored[len(PREFIX) :])
-    try:
-        plain = _cipher(settings.FIELD_ENCRYPTION_KEY).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], None
-        )
-    except InvalidTag as exc:
-        raise ValueError("Encrypted value cannot be opened with FIELD_ENCRYPTION_KEY.") from exc
-    return plain.decode()
+    raw = base64.b64decode(stored[len(PREFIX) :])  # binascii.Error is a ValueError
+    for position, key in enumerate(_keys()):
+        try:
+            plain = _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+        except InvalidTag:
+            continue
+        return plain.decode(), position
+    raise ValueError("No encryption key opens this value.")
+
+
+def decrypt(stored: str) -> str:
+    return _open(stored)[0]
+
+
+def reencrypt(stored: str) -> str | None:
+    """`stored` sealed with the newest key, or None when it already is.
+
+    Raises ValueError when no key opens it.
+    """
+    plain, position = _open(stored)
+    return encrypt(plain) if position else None
+
+
+class UnreadableSecret(str):
+    """A stored value no key opens. It is the empty string to every reader, so the
+    setting counts as not set; `stored` keeps the ciphertext for saving it back."""
+
+    def __new__(cls, stored: str):
+        value = super().__new__(cls, "")
+        value.stored = stored
+        return value
+
+    @property
+    def digest(self) -> str:
+        """Names this ciphertext in the audit log without revealing it."""
+        return hashlib.sha256(self.stored.encode()).hexdigest()[:16]
 
 
 class EncryptedTextField(models.TextField):
@@ -62,10 +100,16 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value:
             return value
-        return decrypt(value)
+        try:
+            return decrypt(value)
+        except ValueError:
+            return UnreadableSecret(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
+        if isinstance(value, UnreadableSecret):
+            # Saving the row for another field must not erase what a key may open later.
+            return value.stored
         if not value:
             return value or ""
         return encrypt(value)
@@ -105,8 +149,9 @@ def bind_secret_fields(form: forms.ModelForm) -> None:
     """Give each secret field its stored value (to keep on blank) and its "already set" hint."""
     for name, field in form.fields.items():
         if isinstance(field, SecretFormField):
-            stored = getattr(form.instance, name, "") or ""
-            field.stored_value = stored
+            stored = getattr(form.instance, name, None)
+            # Not `or ""`: an UnreadableSecret is falsy, yet a blank input must keep it.
+            field.stored_value = "" if stored is None else stored
             field.initial = ""
             if stored:
                 field.help_text = "✓ already set — leave blank to keep"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from crm.logs import build_logging
@@ -36,7 +37,10 @@ PRODUCTION_REQUIRED = [
     "ALLOWED_HOSTS",
 ]
 if not DEBUG:
-    missing = [name for name in PRODUCTION_REQUIRED if not env.str(name, default="")]
+    present = {name for name in PRODUCTION_REQUIRED if env.str(name, default="")}
+    if env.str("FIELD_ENCRYPTION_KEYS", default=""):
+        present.add("FIELD_ENCRYPTION_KEY")  # the rotation list stands in for the single key
+    missing = [name for name in PRODUCTION_REQUIRED if name not in present]
     if missing:
         raise ImproperlyConfigured(
             "Missing production settings: " + ", ".join(missing) + ". Set them in the "
@@ -50,11 +54,17 @@ def _secret(name: str) -> str:
 
 SECRET_KEY = _secret("SECRET_KEY")
 FIELD_ENCRYPTION_KEY = _secret("FIELD_ENCRYPTION_KEY")
+# Key rotation (README → Configuration): newest first; the first encrypts, every one
+# decrypts. When set it wins over FIELD_ENCRYPTION_KEY.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()
+]
 WEBHOOK_SECRET = _secret("WEBHOOK_SECRET")
 if not DEBUG:
     weak = weak_secrets(
         secret_key=SECRET_KEY,
         field_encryption_key=FIELD_ENCRYPTION_KEY,
+        field_encryption_keys=FIELD_ENCRYPTION_KEYS,
         webhook_secret=WEBHOOK_SECRET,
         dev_defaults=DEV_DEFAULTS,
     )
@@ -62,6 +72,8 @@ if not DEBUG:
         raise ImproperlyConfigured("Weak production secrets: " + " ".join(weak))
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 GOOGLE_MAPS_API_KEY = env.str("GOOGLE_MAPS_API_KEY", default="")
+# Server-only (ZIP geocoding); never rendered into a page. Falls back to the browser key.
+GOOGLE_GEOCODING_API_KEY = env.str("GOOGLE_GEOCODING_API_KEY", default="")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -87,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "crm.logs.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,6 +303,29 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp) on every response: scripts come only from our own
+# files and Google's Maps JS (never inline code, on*= attributes or eval), so injected markup
+# runs nothing. Styles may be inline: templates colour rows with style="", and htmx and
+# Google Maps insert <style> elements. Google's hosts serve the maps (when CP → Google
+# Places API holds a key), their tiles and fonts, and the reminders' Static Maps images.
+# A response that already has the header keeps its own: the booking widget (frame-ancestors
+# per embed) and uploaded images (booking.widget_views).
+GOOGLE_DATA_HOSTS = ["https://*.googleapis.com", "https://*.gstatic.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, "https://maps.googleapis.com"],
+        "style-src": [SELF, UNSAFE_INLINE, "https://fonts.googleapis.com"],
+        "img-src": [SELF, "data:", *GOOGLE_DATA_HOSTS],
+        "font-src": [SELF, "https://fonts.gstatic.com"],
+        "connect-src": [SELF, *GOOGLE_DATA_HOSTS],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # One line per event with time, level, logger and request id; LOG_FORMAT=json in production.
 LOGGING = build_logging(
@@ -301,6 +337,6 @@ LOGGING = build_logging(
 LOGIN_CODE_TTL_SECONDS = 10 * 60
 LOGIN_CODE_MAX_WRONG_TRIES = 5
 LOGIN_CODE_REQUESTS_PER_EMAIL = (5, 15 * 60)  # 5 codes per email per 15 minutes
-LOGIN_ATTEMPTS_PER_IP = (30, 15 * 60)  # 30 sign-in attempts per IP per 15 minutes
+LOGIN_ATTEMPTS_PER_IP = (30, 15 * 60)  # 30 failed sign-ins per IP per 15 minutes
 LIVE_SYNC_POLL_SECONDS = 3
 BOOKING_SUBMISSIONS_PER_IP = (5, 10 * 60)  # online booking: 5 submissions per IP per 10 minutes

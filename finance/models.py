@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from crm.fields import EncryptedTextField
+from crm.unreadable_secrets import notice, report_unreadable
 
 
 class FinanceSettings(models.Model):
@@ -40,7 +41,12 @@ class FinanceSettings(models.Model):
     @classmethod
     def load(cls) -> "FinanceSettings":
         finance_settings, _ = cls.objects.get_or_create(pk=1)
+        report_unreadable(finance_settings)
         return finance_settings
+
+    @property
+    def secret_notice(self) -> str:
+        return notice(self.smtp_password, "SMTP password")
 
     @property
     def is_smtp_configured(self) -> bool:

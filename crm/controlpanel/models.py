@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from crm.fields import EncryptedTextField
+from crm.unreadable_secrets import notice, report_unreadable
 
 
 class AppSettings(models.Model):
@@ -29,4 +30,9 @@ class AppSettings(models.Model):
     @classmethod
     def load(cls) -> "AppSettings":
         settings, _ = cls.objects.get_or_create(pk=1)
+        report_unreadable(settings)
         return settings
+
+    @property
+    def secret_notice(self) -> str:
+        return notice(self.google_places_api_key, "Google Places API key")

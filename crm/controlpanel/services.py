@@ -31,7 +31,10 @@ def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
 def set_google_places_key(*, actor, api_key: str) -> AppSettings:
     """Store (encrypted) or clear the Google Places key; the key itself is never audited."""
     app_settings = AppSettings.objects.select_for_update().get(pk=AppSettings.load().pk)
-    if app_settings.google_places_api_key == api_key:
+    stored = app_settings.google_places_api_key
+    # A key no encryption key opens reads as "" (crm.fields.UnreadableSecret); removing
+    # it is still a change, keeping it (a blank input hands it back) is not.
+    if stored == api_key and type(stored) is type(api_key):
         return app_settings
     app_settings.google_places_api_key = api_key
     app_settings.save(update_fields=["google_places_api_key"])

@@ -3,6 +3,9 @@ as their app arrives, with no dead tiles before."""
 
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.utils.module_loading import import_string
+
 from crm.navigation import url_or_none
 
 
@@ -12,6 +15,18 @@ class Tile:
     title: str
     description: str
     url_name: str
+    # "app.Model" of the one-row settings model holding this tile's secret: the tile shows
+    # its `secret_notice` (a stored secret no key opens) in red.
+    secret_in: str = ""
+
+    # Dotted path of a function counting what waits for the owner here: a red count.
+    count_of: str = ""
+
+    def notice(self) -> str:
+        return apps.get_model(self.secret_in).load().secret_notice if self.secret_in else ""
+
+    def count(self) -> int:
+        return import_string(self.count_of)() if self.count_of else 0
 
 
 GROUPS = (
@@ -55,6 +70,13 @@ GROUPS = (
             ),
             Tile("😴", "Snooze Sequences", "Retry intervals per source.", "leads:cp_snooze"),
             Tile("🕐", "Calling Hours", "Calling windows per US state.", "leads:cp_calling_hours"),
+            Tile(
+                "📥",
+                "Inbox failures",
+                "Partner leads that were accepted but could not be made.",
+                "leads:cp_inbox_failures",
+                count_of="leads.services.inbox.failure_count",
+            ),
         ),
     ),
     (
@@ -103,6 +125,7 @@ GROUPS = (
                 "Finance settings",
                 "SMTP for the weekly payment reports; outbound CTM number.",
                 "finance:cp_finance_settings",
+                secret_in="finance.FinanceSettings",
             ),
             Tile("🌐", "Online Booking Tool", "Embeddable booking widgets.", "booking:cp_embeds"),
             Tile(
@@ -110,6 +133,7 @@ GROUPS = (
                 "Google Places API",
                 "Key for address autocomplete and geocoding.",
                 "controlpanel:google_places",
+                secret_in="controlpanel.AppSettings",
             ),
         ),
     ),
@@ -120,7 +144,9 @@ def visible_tiles() -> list[tuple[str, list[dict]]]:
     groups = []
     for title, tiles in GROUPS:
         entries = [
-            {"tile": tile, "url": url} for tile in tiles if (url := url_or_none(tile.url_name))
+            {"tile": tile, "url": url, "notice": tile.notice(), "count": tile.count()}
+            for tile in tiles
+            if (url := url_or_none(tile.url_name))
         ]
         if entries:
             groups.append((title, entries))

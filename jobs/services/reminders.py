@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from contractors.geocoding import find_place, google_api_key
+from contractors.geocoding import find_place, google_api_key, server_api_key
 from crm import phones
 from jobs.models import Job, Status
 from jobs.services.common import clock, local
@@ -100,8 +100,8 @@ def day_reminders(jobs, *, day: datetime.date, kind: str) -> list[Reminder]:
     reminders = []
     for contractor in sorted(by_contractor, key=str.casefold):
         day_jobs = by_contractor[contractor]
-        if key:
-            _place_missing(day_jobs, key)
+        if key:  # pins are looked up by the server; the map URL carries the browser key
+            _place_missing(day_jobs, server_api_key())
         reminders.append(
             Reminder(
                 contractor=contractor,

@@ -39,3 +39,12 @@ def test_only_the_owner_sets_the_key(client, role):
     client.force_login(UserFactory(role=role, partner_name="GDQ"))
     assert client.post(URL, {"google_places_api_key": KEY}).status_code == 403
     assert AppSettings.load().google_places_api_key == ""
+
+
+def test_the_page_says_the_key_is_sent_to_browsers(client, owner):
+    client.force_login(owner)
+    page = client.get(URL).content.decode()
+    assert (
+        "This key is sent to browsers: restrict it by HTTP referrer in Google Cloud Console."
+        in page
+    )

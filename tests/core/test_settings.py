@@ -20,6 +20,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://crm.example.com",
     "EMAIL_HOST": "smtp.example.com",
 }
+NEW_KEY = "aNjYGW7m3TaJh5oFJyk4zgLsUm1Y2ULZtXJ2Pp4L0Ew="
 
 
 def manage(*args, env):
@@ -68,9 +69,27 @@ def test_deploy_check_is_clean_with_real_secrets():
         ("FIELD_ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "32 random"),
         ("WEBHOOK_SECRET", "demo-secret", "WEBHOOK_SECRET must be at least 24 characters"),
         ("WEBHOOK_SECRET", "demo-secret", "WEBHOOK_SECRET is the development default"),
+        # Every key of the rotation list still decrypts, so an old weak one is refused too.
+        (
+            "FIELD_ENCRYPTION_KEYS",
+            f"{NEW_KEY},correct horse battery staple",
+            "FIELD_ENCRYPTION_KEYS key 2 must be 32 random bytes",
+        ),
+        (
+            "FIELD_ENCRYPTION_KEYS",
+            f"ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXktMzI=,{NEW_KEY}",
+            "FIELD_ENCRYPTION_KEYS key 1 is the development default",
+        ),
     ],
 )
 def test_a_weak_secret_is_refused_by_name(name, value, message):
     result = manage("check", env={**PRODUCTION, name: value})
     assert result.returncode != 0
     assert "Weak production secrets:" in result.stderr and message in result.stderr
+
+
+def test_a_rotation_key_list_stands_in_for_the_single_key():
+    env = {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": f"{NEW_KEY},{PRODUCTION['FIELD_ENCRYPTION_KEY']}"}
+    del env["FIELD_ENCRYPTION_KEY"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
