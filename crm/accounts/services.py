@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 
-from crm import events, ratelimit
+from crm import events
 from crm.accounts.models import LoginCode, Office, Role, User
 from crm.errors import DomainError
 from crm.timeline.services import audit
@@ -289,27 +289,6 @@ def _redeem(*, email: str, code: str) -> User | None:
     login_code.used_at = timezone.now()
     login_code.save(update_fields=["used_at"])
     return user
-
-
-def allow_sign_in_attempt(*, ip: str, email: str = "", requesting_code: bool = False) -> bool:
-    """Shared rate limits: attempts per IP, and code requests per email address.
-
-    A refusal is audited once per window so an owner can see an attack.
-    """
-    limit, window = settings.LOGIN_ATTEMPTS_PER_IP
-    allowed = ratelimit.hit(f"signin-ip:{ip}", limit=limit, window_seconds=window)
-    if allowed and requesting_code and email:
-        limit, window = settings.LOGIN_CODE_REQUESTS_PER_EMAIL
-        allowed = ratelimit.hit(
-            f"code-email:{email.strip().lower()}", limit=limit, window_seconds=window
-        )
-    if not allowed and ratelimit.first_refusal(f"signin-audit:{ip}", window_seconds=window):
-        audit(
-            "auth.rate_limited",
-            f"Sign-in attempts rate limited for {ip}",
-            metadata={"ip": ip, "email": email.strip().lower()},
-        )
-    return allowed
 
 
 def purge_expired_login_codes() -> int:

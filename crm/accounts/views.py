@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from crm import permissions
-from crm.accounts import services
+from crm.accounts import services, throttle
 from crm.accounts.forms import CodeRequestForm, CodeSignInForm, PasswordSignInForm
 from crm.accounts.models import Role, User
 from crm.errors import DomainError
@@ -49,18 +49,23 @@ def sign_in(request):
     if request.method != "POST":
         return _render_login(request, mode=request.GET.get("mode", "password"))
     form = PasswordSignInForm(request.POST)
-    if not services.allow_sign_in_attempt(
-        ip=client_ip(request), email=request.POST.get("email", "")
-    ):
+    ip = client_ip(request)
+    if throttle.is_ip_blocked(ip=ip, email=request.POST.get("email", "")):
         form.add_error(None, TOO_MANY)
         return _render_login(request, password_form=form, status=429)
     if form.is_valid():
-        user = authenticate(
-            request, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
-        )
+        email = form.cleaned_data["email"]
+        # Refused before the password is checked, so a right one reveals nothing.
+        if throttle.is_password_paused(email):
+            form.add_error(None, throttle.PASSWORD_PAUSED)
+            return _render_login(request, password_form=form, status=429)
+        user = authenticate(request, email=email, password=form.cleaned_data["password"])
         if user is not None:
             login(request, user, backend=BACKEND)
             return redirect(_next_url(request, user))
+        if throttle.count_password_failure(ip=ip, email=email):
+            form.add_error(None, throttle.PASSWORD_PAUSED)
+            return _render_login(request, password_form=form, status=429)
         form.add_error(None, "Email or password is wrong.")
     return _render_login(request, password_form=form, status=400)
 
@@ -72,7 +77,10 @@ def request_code(request):
     if not form.is_valid():
         return _render_login(request, mode="code", code_request_form=form, status=400)
     email = form.cleaned_data["email"]
-    if not services.allow_sign_in_attempt(ip=client_ip(request), email=email, requesting_code=True):
+    ip = client_ip(request)
+    if throttle.is_ip_blocked(ip=ip, email=email) or not throttle.allow_code_request(
+        ip=ip, email=email
+    ):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code", code_request_form=form, status=429)
     user = services.active_user_for_email(email)
@@ -86,9 +94,8 @@ def request_code(request):
 @require_POST
 def verify_code(request):
     form = CodeSignInForm(request.POST)
-    if not services.allow_sign_in_attempt(
-        ip=client_ip(request), email=request.POST.get("email", "")
-    ):
+    ip = client_ip(request)
+    if throttle.is_ip_blocked(ip=ip, email=request.POST.get("email", "")):
         form.add_error(None, TOO_MANY)
         return _render_login(request, mode="code-sent", code_form=form, status=429)
     if form.is_valid():
@@ -97,6 +104,7 @@ def verify_code(request):
                 email=form.cleaned_data["email"], code=form.cleaned_data["code"]
             )
         except DomainError as error:
+            throttle.count_failure(ip=ip)
             form.add_error("code", error.message)
         else:
             login(request, user, backend=BACKEND)
