@@ -9,12 +9,33 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
+from django.http import QueryDict
+
 from booking import slots
 from booking.models import Embed
 from booking.services import UTM_KEYS
+from crm.untrusted import clean_text
 
 CARRIED = ("inline", "test", "preview", *UTM_KEYS, "ref")
 MAX_LENGTHS = {"ref": 500, "preview": 200}
+# What the visitor sees on the step that lets them fix a parameter the widget cannot use.
+SERVICE_PROBLEM = "That service is not offered. Please pick one below."
+NO_SERVICES_PROBLEM = "That service is not offered. Please pick a time below."
+MISSING_SERVICE_PROBLEM = "Please pick a service first."
+DAY_PROBLEM = "That day is not open for booking. Please pick another."
+SLOT_PROBLEM = "That time is no longer available. Please pick another."
+
+
+def widget_params(request) -> QueryDict:
+    """The step's parameters (the query string; the form on a submit) without NUL
+    characters and lone surrogates. A request may carry both (a `charset` such as
+    unicode_escape in its Content-Type decodes to them); they mean nothing in a name or a
+    note, the database refuses NUL and no page holding a lone surrogate can be sent."""
+    raw = request.POST if request.method == "POST" else request.GET
+    params = QueryDict(mutable=True)
+    for key, values in raw.lists():
+        params.setlist(clean_text(key), [clean_text(value) for value in values])
+    return params
 
 
 def _external_referrer(request) -> str:
@@ -35,6 +56,8 @@ class Flow:
     week: datetime.date | None = None
     day: datetime.date | None = None
     slot: str = ""
+    # {"service" | "day": message}: a parameter sent that names no service or no date.
+    problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_inline(self) -> bool:
@@ -78,24 +101,37 @@ class Flow:
         )
 
 
-def read_flow(request, embed: Embed) -> Flow:
-    params = request.POST if request.method == "POST" else request.GET
+def read_flow(request, params: QueryDict, embed: Embed) -> Flow:
+    """The state in `params` (see `widget_params`); what cannot be used is in `problems`."""
     carried = {}
     for key in CARRIED:
         value = params.get(key, "").strip()
         if value:
             carried[key] = value[: MAX_LENGTHS.get(key, 200)]
-    if "ref" not in carried and (referrer := _external_referrer(request)):
+    if "ref" not in carried and (referrer := clean_text(_external_referrer(request))):
         carried["ref"] = referrer[:500]
     # UTMs on the host page's URL reach us inside its referrer when the iframe's src has none.
     if carried.get("ref") and not any(key in carried for key in UTM_KEYS):
-        for key, value in parse_qsl(urlsplit(carried["ref"]).query):
+        for key, value in parse_qsl(_query(carried["ref"])):
             if key in UTM_KEYS and value:
                 carried[key] = value[:200]
     flow = Flow(embed=embed, carried=carried, slot=params.get("slot", "").strip()[:13])
     number = params.get("service", "")
-    if number.isdigit() and 1 <= int(number) <= len(embed.services):
+    # Exactly "1", "2"...: int() would also take "²", " 1" or 5,000 digits (a ValueError).
+    numbers = [str(position) for position in range(1, len(embed.services) + 1)]
+    if number in numbers:
         flow.service_number = int(number)
+    elif number:
+        flow.problems["service"] = SERVICE_PROBLEM if numbers else NO_SERVICES_PROBLEM
     flow.week = slots.parse_date(params.get("week", ""))
     flow.day = slots.parse_date(params.get("day", ""))
+    if (params.get("week") and flow.week is None) or (params.get("day") and flow.day is None):
+        flow.problems["day"] = DAY_PROBLEM
     return flow
+
+
+def _query(url: str) -> str:
+    try:
+        return urlsplit(url).query
+    except ValueError:  # a malformed host: "http://[x"
+        return ""

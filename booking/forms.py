@@ -18,6 +18,7 @@ from booking.models import DEFAULT_BRAND_COLOR, DEFAULT_THANK_YOU, Embed
 from crm import phones
 from crm.accounts.models import Office
 from jobs.timezones import STATE_ZONES
+from leads.models import Lead
 
 HOURS = [(hour, f"{hour % 12 or 12}:00 {'AM' if hour < 12 else 'PM'}") for hour in range(24)]
 OPEN_HOURS = HOURS
@@ -25,6 +26,7 @@ CLOSE_HOURS = [*HOURS[1:], (24, "12:00 AM (midnight)")]
 TIME_ZONES = sorted(set(STATE_ZONES.values()))
 SLOTS = range(1, services.MAX_SERVICES + 1)
 MAX_PRICE = Decimal("100000")
+NAME_MAX_LENGTH = Lead._meta.get_field("first_name").max_length
 
 
 def _parse_price(text: str) -> Decimal | None:
@@ -324,10 +326,23 @@ def _initial(embed: Embed) -> dict:
 class BookingInfoForm(forms.Form):
     """Your Info: first name and a US phone required; the rest optional."""
 
+    # As long as the lead's name columns: create_lead would cut a longer name unsaid.
     first_name = forms.CharField(
-        max_length=80, error_messages={"required": "Enter your first name."}
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter your first name.",
+            "max_length": "Enter a first name of at most %(limit_value)d characters "
+            "(this one has %(show_value)d).",
+        },
     )
-    last_name = forms.CharField(max_length=80, required=False)
+    last_name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        error_messages={
+            "max_length": "Enter a last name of at most %(limit_value)d characters "
+            "(this one has %(show_value)d).",
+        },
+    )
     phone = forms.CharField(
         max_length=30,
         error_messages={"required": "Enter your phone number so we can confirm the time."},

@@ -129,7 +129,8 @@ def calendar(
     first_week = week_start(today)
     last_week = first_week + datetime.timedelta(weeks=MAX_WEEKS_AHEAD)
     anchor = day or week or today
-    start = min(max(week_start(anchor), first_week), last_week)
+    # Clamp before stepping back to Sunday: the week of 0001-01-01 starts before year 1.
+    start = week_start(min(max(anchor, first_week), last_week))
     days = []
     for offset in range(7):
         date = start + datetime.timedelta(days=offset)

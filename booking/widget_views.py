@@ -13,7 +13,7 @@ is exempt from cookie CSRF and checked with the signed form token instead (see t
 
 from decimal import Decimal
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from booking import services, tokens, widget_cache
-from booking.flow import Flow, read_flow
+from booking.flow import (
+    DAY_PROBLEM,
+    MISSING_SERVICE_PROBLEM,
+    SLOT_PROBLEM,
+    Flow,
+    read_flow,
+    widget_params,
+)
 from booking.forms import BookingInfoForm
 from booking.images import decode
 from booking.models import Embed, EmbedImage
@@ -167,8 +174,25 @@ def _service_cards(embed: Embed) -> list[dict]:
     ]
 
 
+def _service_step(request, flow: Flow, *, error: str = "") -> HttpResponse:
+    """The Service step, saying `error` above the cards; Date & Time (with `error`) for an
+    embed without services."""
+    embed = flow.embed
+    if not embed.services:
+        return _datetime_step(request, flow, error=error)
+    return _render(
+        request,
+        flow,
+        "service",
+        hidden=flow.hidden(service=False),
+        keep=None if error else (),
+        build=lambda: {"cards": _service_cards(embed), "error": error},
+    )
+
+
 def _datetime_step(request, flow: Flow, *, error: str = "", status: int = 200):
     embed = flow.embed
+    error = error or flow.problems.get("day", "")
 
     def build() -> dict:
         week = calendar(
@@ -183,7 +207,16 @@ def _datetime_step(request, flow: Flow, *, error: str = "", status: int = 200):
             if week.selected
             else embed.time_zone.split("/")[-1].replace("_", " ")
         )
-        return {"calendar": week, "error": error, "zone_name": zone_name}
+        # A day that has passed, has no window left or lies past the horizon: the week
+        # shows another day picked, and says why.
+        is_moved = flow.day is not None and (
+            week.selected is None or week.selected.date != flow.day
+        )
+        return {
+            "calendar": week,
+            "error": error or (DAY_PROBLEM if is_moved else ""),
+            "zone_name": zone_name,
+        }
 
     # The page holds until the office's next hour (when a window may start) or an edit.
     hour = local_now(embed.zone).strftime("%Y-%m-%dT%H")
@@ -236,7 +269,7 @@ def _thanks(request, flow: Flow, window=None) -> HttpResponse:
     )
 
 
-def _find_embed(request, slug: str) -> Embed | None:
+def _find_embed(request, params: QueryDict, slug: str) -> Embed | None:
     """The embed customers may use at `slug`: a live one, or a paused one opened by the
     CP's ↗ Preview (test mode, signed link). From the shared cache for page views; a
     submit reads the row itself (with its office), so a pause takes effect at once."""
@@ -249,7 +282,6 @@ def _find_embed(request, slug: str) -> Embed | None:
         embed = widget_cache.load_embed(slug)
     if embed is None or embed.is_live:
         return embed
-    params = request.POST if request.method == "POST" else request.GET
     preview = params.get("test") == "1" and tokens.is_preview(params.get("preview", ""), slug=slug)
     return embed if preview else None
 
@@ -259,49 +291,43 @@ def _find_embed(request, slug: str) -> Embed | None:
 @require_http_methods(["GET", "POST"])
 def book(request, slug: str) -> HttpResponse:
     request.skip_live_scope = True  # no session work on a public, hot page
-    embed = _find_embed(request, slug)
+    params = widget_params(request)
+    embed = _find_embed(request, params, slug)
     if embed is None:
         return _unavailable(request)
-    flow = read_flow(request, embed)
+    flow = read_flow(request, params, embed)
     if request.method == "POST":
-        return _submit(request, flow)
-    if embed.services and flow.service_number is None:
-        return _render(
-            request,
-            flow,
-            "service",
-            hidden=flow.hidden(service=False),
-            keep=(),
-            build=lambda: {"cards": _service_cards(embed)},
-        )
+        return _submit(request, params, flow)
+    if "service" in flow.problems or (embed.services and flow.service_number is None):
+        return _service_step(request, flow, error=flow.problems.get("service", ""))
     window = flow.window() if flow.slot else None
     if window is None:
-        error = "That time is no longer available. Please pick another." if flow.slot else ""
-        return _datetime_step(request, flow, error=error)
+        return _datetime_step(request, flow, error=SLOT_PROBLEM if flow.slot else "")
     return _info_step(request, flow, window, BookingInfoForm())
 
 
-def _submit(request, flow: Flow) -> HttpResponse:
+def _submit(request, params: QueryDict, flow: Flow) -> HttpResponse:
     embed, ip = flow.embed, client_ip(request)
     if not services.allow_submission(ip=ip, embed=embed):
         window = flow.window()
         message = "Too many bookings from your network. Please wait a few minutes and try again."
         if window is None:
             return _datetime_step(request, flow, error=message, status=429)
-        return _info_step(
-            request, flow, window, BookingInfoForm(request.POST), error=message, status=429
-        )
-    if request.POST.get("bk_hp", "").strip():
+        return _info_step(request, flow, window, BookingInfoForm(params), error=message, status=429)
+    if params.get("bk_hp", "").strip():
         # A bot filled the hidden field: it sees success, nothing is kept.
         services.record_honeypot(ip=ip, embed=embed)
         return _thanks(request, flow, flow.window())
+    # A booking names one of the embed's services (when it has any) and an offered window:
+    # anything else goes back to the step that picks it, never stored without it.
+    if "service" in flow.problems or (embed.services and flow.service_number is None):
+        error = flow.problems.get("service", MISSING_SERVICE_PROBLEM)
+        return _service_step(request, flow, error=error)
     window = flow.window()
     if window is None:
-        return _datetime_step(
-            request, flow, error="That time is no longer available. Please pick another."
-        )
-    form = BookingInfoForm(request.POST)
-    key = tokens.submission_key(request.POST.get("token", ""), slug=embed.slug)
+        return _datetime_step(request, flow, error=SLOT_PROBLEM)
+    form = BookingInfoForm(params)
+    key = tokens.submission_key(params.get("token", ""), slug=embed.slug)
     if key is None:
         form.is_valid()  # show the customer's entries again, with a fresh token
         return _info_step(
