@@ -30,6 +30,16 @@
     }
   });
 
+  // A lead row opens its lead in the right panel (hx-get on the <tr>). Its phone link dials
+  // without opening the lead: stopped before the click reaches the row. Its Open link's
+  // href serves new tabs and no-JS; a plain click leaves the opening to the row.
+  document.addEventListener("click", (event) => {
+    if (event.target.closest(".lead-row [data-dial]")) event.stopPropagation();
+  }, true);
+  document.addEventListener("click", (event) => {
+    if (event.target.closest(".lead-row [data-open-lead]")) event.preventDefault();
+  });
+
   // New leads: rows that appear at the top after a live refresh flash the title.
   const rows = document.getElementById("lead-rows");
   if (!rows) return;

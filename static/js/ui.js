@@ -4,6 +4,7 @@
 //   data-open-right     (target #right-panel-body)                       opens the right panel
 //   data-open-modal     (target #modal-body)                             opens the modal
 //   data-close="left|right|modal"                                        closes one
+//   data-confirm="Question?" (a plain form; an htmx one uses hx-confirm) asks before posting
 // Server code raises toasts with HX-Trigger {"toast": {"text": ..., "level": ...}}.
 (function () {
   "use strict";
@@ -78,6 +79,19 @@
       return;
     }
     if (event.target === $("modal")) closeModal(false);  // outside click
+  });
+  // A clickable row (tr.is-clickable with hx-get) opens its record, but a click on a button
+  // inside it is the button's own (the CSP rules out htmx's eval'd click[...] filters).
+  document.addEventListener("htmx:confirm", (event) => {
+    const { elt, triggeringEvent } = event.detail;
+    if (!elt.matches("tr.is-clickable") || !triggeringEvent || triggeringEvent.type !== "click") return;
+    const button = triggeringEvent.target.closest("button");
+    if (button && elt.contains(button)) event.preventDefault();
+  });
+  // Plain forms confirm here: the CSP runs no inline onsubmit="return confirm(...)".
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;

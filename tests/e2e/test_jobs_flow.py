@@ -107,7 +107,7 @@ def test_with_a_google_key_the_address_autocompletes_and_places_the_job(
     page.goto(f"{live_server.url}/jobs")
     page.get_by_role("link", name="+ New Job").click()
     modal = page.locator("#modal-body")
-    page.wait_for_function("window.fakePlaces && window.fakePlaces.length === 1")
+    page.wait_for_function("() => window.fakePlaces && window.fakePlaces.length === 1")
     page.evaluate(f"window.fakePlaces[0].choose({json.dumps(BRICKELL)})")
     expect(modal.get_by_label("Address", exact=True)).to_have_value("1 Brickell Avenue")
     expect(modal.get_by_label("City")).to_have_value("Miami")
