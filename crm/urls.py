@@ -17,3 +17,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("finance.urls")),
 ]
+
+handler400 = views.bad_request
+handler404 = views.page_not_found
+handler500 = views.server_error

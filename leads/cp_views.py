@@ -1,6 +1,8 @@
-"""Owner CP → General Settings pages of the leads app: 📥 Lead Sources, ⏱ Snooze Sequences and
-🕐 Calling Hours. Every view requires `controlpanel.access` (owner only); the writes are the
-actions of `leads.services.settings`."""
+"""Owner CP pages of the leads app: 📥 Lead Sources, ⏱ Snooze Sequences, 🕐 Calling Hours
+and 📥 Inbox failures. Every view requires `controlpanel.access` (owner only); the writes
+are the actions of `leads.services.settings` and `leads.services.inbox`."""
+
+import json
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -28,6 +30,7 @@ from leads.models import (
     CallingHours,
     LeadSource,
 )
+from leads.services import inbox
 from leads.services import settings as lead_settings
 
 owner_only = permissions.require("controlpanel.access")
@@ -258,3 +261,40 @@ def cp_calling_hours_delete(request, pk: int):
         success=f"{row.state} is back to the default {DEFAULT_WINDOW_TEXT}.",
     )
     return redirect("leads:cp_calling_hours")
+
+
+# --- 📥 Inbox failures -------------------------------------------------------------------
+
+INBOX_PAGE_SIZE = 100
+
+
+@owner_only
+def cp_inbox_failures(request):
+    rows = list(inbox.failures()[:INBOX_PAGE_SIZE])
+    for row in rows:
+        row.payload_text = json.dumps(row.payload, indent=2, ensure_ascii=False)
+    context = {"rows": rows, "total": inbox.failure_count(), "page_size": INBOX_PAGE_SIZE}
+    return render(request, "leads/cp_inbox_failures.html", context)
+
+
+@owner_only
+@require_POST
+def cp_inbox_retry(request, pk: int):
+    flash_outcome(
+        request,
+        lambda: inbox.retry(actor=request.user, inbound_id=pk),
+        success=f"Inbox row #{pk} sent again: its lead appears in a few seconds if the cause "
+        "is fixed, or it comes back here with the new reason.",
+    )
+    return redirect("leads:cp_inbox_failures")
+
+
+@owner_only
+@require_POST
+def cp_inbox_dismiss(request, pk: int):
+    flash_outcome(
+        request,
+        lambda: inbox.dismiss(actor=request.user, inbound_id=pk),
+        success=f"Inbox row #{pk} dismissed.",
+    )
+    return redirect("leads:cp_inbox_failures")

@@ -316,7 +316,9 @@ class InboundLead(models.Model):
 
     The webhook answers as soon as the row exists (one insert); a Celery task turns it
     into a lead (or a BookBack reactivation). A failed attempt stays here with its error
-    and is retried by the beat sweep, so no accepted lead is ever lost.
+    and is retried by its task and the beat sweep; a row that still fails shows on
+    CP → 📥 Inbox failures until the owner retries or dismisses it, so no accepted lead
+    is ever lost silently.
     """
 
     class State(models.TextChoices):
@@ -324,6 +326,7 @@ class InboundLead(models.Model):
         PROCESSING = "processing", "Processing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        DISMISSED = "dismissed", "Dismissed"  # a failure the owner looked at and let go
 
     source = models.ForeignKey(LeadSource, on_delete=models.PROTECT, related_name="+")
     payload = models.JSONField()
@@ -338,7 +341,11 @@ class InboundLead(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
+            # The webhook's sliding rate-limit window: a source's newest rows.
+            models.Index(fields=["source", "-received_at"], name="inbound_source_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Inbound {self.source_id} #{self.pk} ({self.state})"

@@ -1,31 +1,52 @@
-"""Inbound lead webhooks. Answers are JSON: {"status": "success", ...} or
-{"status": "error", "error": "..."} with 400 / 401 / 404 / 429."""
+"""Inbound lead webhooks. Every answer is JSON: {"status": "success", ...} or
+{"status": "error", "error": "..."} with 400 / 401 / 404 / 405 / 413 / 429."""
 
-import json
+from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
+from crm import untrusted
 from crm.errors import DomainError
+from crm.http import json_error
 from leads import services
 from leads.models import LeadSource
 
+MAX_BODY_BYTES = 256 * 1024
 
-def _error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"status": "error", "error": message}, status=status)
+
+class BadPayload(Exception):
+    def __init__(self, message: str, status: int = 400):
+        self.message, self.status = message, status
 
 
 def _payload(request) -> dict:
-    """JSON object or form fields; raises ValueError for anything else."""
+    """The body as a JSON object or form fields, strings cleaned (crm.untrusted)."""
+    too_big = BadPayload(f"The body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            raise too_big
+        body = request.body
+    except (ValueError, RequestDataTooBig):
+        raise too_big from None
+    if len(body) > MAX_BODY_BYTES:  # a chunked body has no Content-Length
+        raise too_big
     if request.content_type == "application/json":
-        data = json.loads(request.body or b"null")
+        try:
+            data = untrusted.load_json(body or b"null")
+        except untrusted.UntrustedInputError as error:
+            raise BadPayload(str(error)) from error
         if not isinstance(data, dict):
-            raise ValueError("The body must be a JSON object.")
+            raise BadPayload("The body must be a JSON object.")
         return data
-    return {key: request.POST.get(key) for key in request.POST}
+    try:
+        return untrusted.clean_json({key: request.POST.get(key) for key in request.POST})
+    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
+        raise BadPayload("The body is not valid JSON or form data.") from error
 
 
 def _has_secret(request) -> bool:
@@ -37,43 +58,61 @@ def _ingest(request, source_key=None) -> JsonResponse:
     """Parse once, accept, answer. `source_key` None means: the body's, then ?source=."""
     try:
         payload = _payload(request)
-    except (ValueError, UnicodeDecodeError):
-        return _error("The body is not valid JSON or form data.", 400)
+    except BadPayload as error:
+        return json_error(error.message, error.status)
     if source_key is None:
-        source_key = str(payload.get("source") or request.GET.get("source") or "manual")
+        source_key = payload.get("source") or request.GET.get("source") or "manual"
+        if not isinstance(source_key, str):
+            return json_error('source must be text, e.g. "facebook".', 400)
     try:
         inbound = services.accept_inbound(payload, source_key=source_key)
     except services.RateLimited as error:
-        return _error(error.message, 429)
+        response = json_error(error.message, 429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     except DomainError as error:
-        return _error(error.message, 400)
+        return json_error(error.message, 400)
     # Accepted and stored: the lead is made right after, by a Celery task.
     return JsonResponse({"status": "success", "received": inbound.pk})
 
 
-@csrf_exempt
-@require_POST
+def webhook(view):
+    """A partner-facing endpoint: no CSRF (partners have no session), POST only, JSON 405."""
+
+    @csrf_exempt
+    @wraps(view)
+    def endpoint(request, *args, **kwargs):
+        if request.method != "POST":
+            response = json_error("Use POST to send leads.", 405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return endpoint
+
+
+@webhook
 def generic(request):
     """POST /webhook/leads: source from the body, then ?source=, default manual."""
     if not _has_secret(request):
-        return _error("Missing or wrong webhook secret.", 401)
+        return json_error("Missing or wrong webhook secret.", 401)
     return _ingest(request)
 
 
-@csrf_exempt
-@require_POST
+@webhook
 def facebook(request):
     """POST /webhook/facebook: the legacy alias, source forced to facebook."""
     if not _has_secret(request):
-        return _error("Missing or wrong webhook secret.", 401)
+        return json_error("Missing or wrong webhook secret.", 401)
     return _ingest(request, "facebook")
 
 
-@csrf_exempt
-@require_POST
+@webhook
 def by_token(request, token: str):
     """POST /webhook/s/<token>: the token names the source; the body's source is ignored."""
+    if untrusted.clean_text(token) != token:  # a NUL cannot even be looked up
+        return json_error("Unknown webhook token.", 404)
     source = LeadSource.objects.filter(webhook_token=token).only("key").first()
     if source is None:
-        return _error("Unknown webhook token.", 404)
+        return json_error("Unknown webhook token.", 404)
     return _ingest(request, source.key)

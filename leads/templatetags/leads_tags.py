@@ -36,3 +36,9 @@ def ago(when):
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)}d ago"
     return f"{when:%b %-d}"
+
+
+@register.filter
+def is_web_link(url: str) -> bool:
+    """Only http(s) addresses become links: rows stored before validation may hold others."""
+    return (url or "").lower().startswith(("https://", "http://"))

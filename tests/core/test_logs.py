@@ -152,9 +152,9 @@ def test_a_refused_inbound_row_logs_its_id_source_and_reason(json_log):
     process_inbound(inbound.pk)
 
     [line] = [line for line in json_log() if line["logger"] == "leads.services.ingest"]
-    assert line["level"] == "warning"
+    assert line["level"] == "error"
     assert line["event"] == (
-        f"Inbound lead {inbound.pk} from manual refused: "
+        f"Inbound lead {inbound.pk} from manual failed for good: "
         "Add an office in CP → Offices before taking leads."
     )
 
