@@ -15,9 +15,16 @@ from crm import phones, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.spreadsheets import ImportResult
+from crm.untrusted import clean_text
 from leads.models import Lead, LeadSource
 from leads.services import create_lead, split_name
-from leads.services.ingest import ALIASES, TEXT_LIMITS, parse_fee, read_fields
+from leads.services.ingest import (
+    ALIASES,
+    TEXT_LIMITS,
+    parse_fee,
+    parse_received_at,
+    read_fields,
+)
 
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -91,7 +98,10 @@ def _check_headers(headers: list[str]) -> None:
 
 def _payload(row: dict) -> dict:
     """The row under the webhook's alias names, so `read_fields` reads it unchanged."""
-    row = {normalize_header(key): value for key, value in row.items()}
+    row = {
+        normalize_header(key): clean_text(value) if isinstance(value, str) else value
+        for key, value in row.items()
+    }
     return {
         alias: row[normalize_header(alias)]
         for aliases in ALIASES.values()
@@ -104,8 +114,14 @@ def _received_at(raw: str | None) -> datetime.datetime | None:
     """Epoch seconds, ISO 8601 or US month/day/year; a time without a zone is business time."""
     if not raw:
         return None
-    if raw.isdigit():
-        return datetime.datetime.fromtimestamp(int(raw), tz=datetime.UTC)
+    out_of_range = DomainError(
+        f"Created Time '{raw}' is not a date and time between 1970 and 2100."
+    )
+    if raw.isdigit():  # epoch seconds; "²" is a digit too, and parses as nothing
+        parsed = parse_received_at(raw)
+        if parsed is None:
+            raise out_of_range
+        return parsed
     parsed = None
     try:
         parsed = parse_datetime(raw)
@@ -123,6 +139,9 @@ def _received_at(raw: str | None) -> datetime.datetime | None:
         raise DomainError(f"Created Time '{raw}' is not a date and time.")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, ZoneInfo(settings.BUSINESS_TIME_ZONE))
+    # The webhook's bounds: 1970–2100 and a real UTC offset (year 1 at -23:59 is neither).
+    if parse_received_at(parsed.isoformat()) is None:
+        raise out_of_range
     return parsed
 
 

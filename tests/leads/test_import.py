@@ -235,3 +235,27 @@ def test_agents_viewers_and_partners_are_refused(client, office, role):
     response = post(client, csv_file("Name,Phone\nDana,3055550142\n"), office=office)
     assert response.status_code == 403
     assert not Lead.objects.exists()
+
+
+def test_impossible_or_out_of_range_dates_and_odd_values_are_skipped_with_reasons(
+    admin_client, office
+):
+    upload = csv_file(
+        "Full Name,Phone,Created Time,Email,Fee\n"
+        "Year One,3055550101,0001-01-01T00:00:00-23:59,,\n"
+        "Super Two,3055550102,²,,\n"
+        "Huge Epoch,3055550103,99999999999999999999,,\n"
+        "Ana\x00 Bell,3055550104,2026-05-01 10:00,a@b,9999999.999\n"
+    )
+
+    response = post(admin_client, upload, office=office)
+
+    assert response.status_code == 200
+    not_a_date = "is not a date and time between 1970 and 2100."
+    assert response.context["result"].skipped == [
+        (2, f"Created Time '0001-01-01T00:00:00-23:59' {not_a_date}"),
+        (3, f"Created Time '²' {not_a_date}"),
+        (4, f"Created Time '99999999999999999999' {not_a_date}"),
+        (5, "Fee '9999999.999' is not an amount between 0 and 9,999,999."),
+    ]
+    assert not Lead.objects.exists()
