@@ -154,11 +154,16 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
         return  # the newest stay Fresh, some claimed
     bucket = number % 6
     if bucket == 0:
+        # A follow-up that has come due since: set in the future, as an agent must, then
+        # aged (the demo's stand-in for the hours that passed).
         services.change_status(
             lead=lead,
             user=agent,
             status=Status.NEEDS_FOLLOW_UP,
-            next_contact_at=now - datetime.timedelta(hours=rng.randint(1, 20)),
+            next_contact_at=now + datetime.timedelta(hours=1),
+        )
+        Lead.objects.filter(pk=lead.pk).update(
+            next_contact_at=now - datetime.timedelta(hours=rng.randint(1, 20))
         )
     elif bucket == 1:
         services.change_status(

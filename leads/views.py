@@ -28,6 +28,7 @@ from leads.forms import (
 from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.rows import dashboard_row
 from leads.services.creating import general_office
+from leads.services.working import next_snooze_slot
 
 PAGE_SIZE = 25
 # The columns a dashboard row shows: the page reads only these (a lead has ~40).
@@ -98,6 +99,9 @@ def _panel(
 ) -> HttpResponse:
     lead = Lead.objects.select_related("office", "source", "claimed_by").get(pk=lead.pk)
     can_choose_office = permissions.can(request.user, "leads.choose_office")
+    # Picking a callback status offers the next snooze slot; a callback lead shows its own.
+    next_slot = local_input_value(lead, next_snooze_slot(lead))
+    current = lead.next_contact_at if lead.status in CALLBACK_STATUSES else None
     context = {
         "lead": lead,
         "urgency": lead.urgency,
@@ -112,9 +116,10 @@ def _panel(
             lead=lead,
             initial={
                 "status": lead.status,
-                "next_contact": local_input_value(lead, lead.next_contact_at),
+                "next_contact": local_input_value(lead, current) or next_slot,
             },
         ),
+        "next_slot": next_slot,
         "outside_calling_hours": lead.status != Status.IRRELEVANT and is_outside(lead),
         "local_time": f"{timezone.now().astimezone(lead.local_zone):%-I:%M %p %Z}",
         "callback_statuses": CALLBACK_STATUSES,
@@ -176,6 +181,11 @@ def change_status(request, pk: int):
             reason=data["reason"],
         )
     except DomainError as error:
+        # What the status needs is said beside its field; anything else above the panel.
+        field = {Status.IRRELEVANT: "reason"}.get(data["status"], "next_contact")
+        if data["status"] in (*CALLBACK_STATUSES, Status.IRRELEVANT):
+            form.add_error(field, error.message)
+            return _panel(request, lead, status_form=form)
         return _panel(request, lead, status_form=form, error=error.message)
     board_url = url_or_none("jobs:dashboard")
     if lead.status == Status.CONVERTED and lead.office.is_jobs_enabled and board_url:

@@ -45,15 +45,18 @@ def change_status(
 ) -> Lead:
     """Move a lead to `status` with what that status needs.
 
-    Not Yet Scheduled / Needs a Follow Up / Consultation Call need a next contact;
-    Irrelevant needs a reason. Leaving Fresh clears the claim. Writes the timeline and
-    audit, emits `lead.status_changed` (Irrelevant carries the reason).
+    Not Yet Scheduled / Needs a Follow Up / Consultation Call need a next contact in the
+    future (`next_snooze_slot` is the one to offer); Irrelevant needs a reason. Leaving
+    Fresh clears the claim. Writes the timeline and audit, emits `lead.status_changed`
+    (Irrelevant carries the reason).
     """
     if status not in Status.values:
         raise DomainError("Pick a status from the list.")
     reason = (reason or "").strip()
     if status in CALLBACK_STATUSES and next_contact_at is None:
         raise DomainError(f"{Status(status).label} needs the date and time of the next contact.")
+    if status in CALLBACK_STATUSES and next_contact_at <= timezone.now():
+        raise DomainError("That time has passed: pick a next contact in the future.")
     if status == Status.IRRELEVANT and not reason:
         raise DomainError("Say why the lead is irrelevant.")
     lead = _locked(lead)
@@ -83,6 +86,22 @@ def change_status(
     )
     emit_for(lead, "lead.status_changed", actor=user, old=old, new=status, reason=reason)
     return lead
+
+
+def next_snooze_slot(lead: Lead, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The callback time to offer when an agent picks a callback status.
+
+    now + the source's snooze step for the lead's next attempt (the last step once the
+    sequence is used up; a day without one), moved into the lead's calling window and
+    rounded up to the whole minute the picker shows, so it is still ahead of `now`.
+    """
+    now = now or timezone.now()
+    steps = lead.source.snooze_steps or []
+    minutes = steps[min(lead.call_count, len(steps) - 1)] if steps else 24 * 60
+    when = now + datetime.timedelta(minutes=minutes)
+    if when.second or when.microsecond:
+        when = when.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+    return adjust_to_calling_hours(lead, when)
 
 
 class SequenceFinished(DomainError):

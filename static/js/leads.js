@@ -2,33 +2,41 @@
 (function () {
   "use strict";
 
-  // Status form: show the picker the chosen status needs; save once it is complete.
+  // Status form: show the field the chosen status needs. Fresh and Converted save at once;
+  // a callback status offers the next snooze slot in the picker and an Irrelevant one asks
+  // for a reason, and those save only when the agent confirms (the server checks both).
   function syncStatusForm(form) {
     const status = form.querySelector("select[name=status]").value;
+    let needs = null;
     form.querySelectorAll("[data-show-for]").forEach((box) => {
       box.hidden = !box.dataset.showFor.split(" ").includes(status);
+      if (!box.hidden) needs = box;
     });
-  }
-  function statusFormComplete(form) {
-    const status = form.querySelector("select[name=status]").value;
-    const visible = Array.from(form.querySelectorAll("[data-show-for]")).filter((box) => !box.hidden);
-    return visible.every((box) => box.querySelector("input").value.trim() !== "") && status !== "";
+    return needs;
   }
   document.addEventListener("change", (event) => {
     const form = event.target.closest("[data-status-form]");
-    if (!form) return;
-    syncStatusForm(form);
-    if (statusFormComplete(form)) {
-      // The panel may have been swapped in a moment ago: make sure htmx owns the form,
-      // or the browser would post it as a full page.
-      htmx.process(form);
+    if (!form || event.target.name !== "status") return;
+    const needs = syncStatusForm(form);
+    // The panel may have been swapped in a moment ago: make sure htmx owns the form,
+    // or the browser would post it as a full page.
+    htmx.process(form);
+    if (!needs) {
       form.requestSubmit();
+      return;
     }
-    else {
-      const missing = Array.from(form.querySelectorAll("[data-show-for]")).find((box) => !box.hidden);
-      if (missing) missing.querySelector("input").focus();
+    const input = needs.querySelector("input");
+    if (input.dataset.nextSlot !== undefined) {
+      // A new callback status starts from the source's next snooze slot, not a stale time.
+      const keep = event.target.value === form.dataset.currentStatus;
+      input.value = keep ? input.defaultValue : input.dataset.nextSlot;
     }
+    input.focus();
   });
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-status-form] [data-confirm-status]");
+    if (button) htmx.process(button.form);
+  }, true);
 
   // A lead row opens its lead in the right panel (hx-get on the <tr>). Its phone link dials
   // without opening the lead: stopped before the click reaches the row. Its Open link's

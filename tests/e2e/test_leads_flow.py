@@ -53,12 +53,13 @@ def test_an_agent_filters_claims_logs_a_call_and_sets_a_follow_up(leads, sign_in
     expect(panel).to_contain_text("Attempt 1 of 14")
     expect(panel).to_contain_text("Tried to call (attempt 1/14)")
 
-    # The snooze already holds a callback time, so picking the status saves at once.
+    # A callback status offers the next snooze slot and saves once the agent confirms it.
     panel.get_by_label("Status").select_option("needs_follow_up")
+    panel.get_by_role("button", name="Set callback").click()
     expect(panel).to_contain_text("Status: Fresh → Needs a Follow Up · next contact")
     picker = panel.get_by_label("Next contact")
     picker.fill("2030-01-15T10:30")
-    picker.dispatch_event("change")
+    panel.get_by_role("button", name="Set callback").click()
     expect(panel).to_contain_text("Next contact moved to Jan 15, 10:30 AM EST")
     lead = Lead.objects.get(pk=leads["maria"].pk)
     assert (
