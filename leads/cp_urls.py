@@ -14,11 +14,9 @@ urlpatterns = [
     path("cp/snooze-sequences/<int:pk>", cp_views.cp_snooze_edit, name="cp_snooze_edit"),
     path("cp/calling-hours", cp_views.cp_calling_hours, name="cp_calling_hours"),
     path("cp/inbox-failures", cp_views.cp_inbox_failures, name="cp_inbox_failures"),
-    path("cp/inbox-failures/<int:pk>/retry", cp_views.cp_inbox_retry, name="cp_inbox_retry"),
-    path("cp/inbox-failures/<int:pk>/dismiss", cp_views.cp_inbox_dismiss, name="cp_inbox_dismiss"),
     path(
-        "cp/calling-hours/<int:pk>/delete",
-        cp_views.cp_calling_hours_delete,
-        name="cp_calling_hours_delete",
+        "cp/inbox-failures/<int:pk>/<str:action>",
+        cp_views.cp_inbox_action,
+        name="cp_inbox_action",
     ),
 ]

@@ -5,7 +5,7 @@ are the actions of `leads.services.settings` and `leads.services.inbox`."""
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -277,24 +277,26 @@ def cp_inbox_failures(request):
     return render(request, "leads/cp_inbox_failures.html", context)
 
 
-@owner_only
-@require_POST
-def cp_inbox_retry(request, pk: int):
-    flash_outcome(
-        request,
-        lambda: inbox.retry(actor=request.user, inbound_id=pk),
-        success=f"Inbox row #{pk} sent again: its lead appears in a few seconds if the cause "
-        "is fixed, or it comes back here with the new reason.",
-    )
-    return redirect("leads:cp_inbox_failures")
+# What each button does to a failed row, and what the toast then says.
+INBOX_ACTIONS = {
+    "retry": (
+        inbox.retry,
+        "Inbox row #{pk} sent again: its lead appears in a few seconds if the cause is "
+        "fixed, or it comes back here with the new reason.",
+    ),
+    "dismiss": (inbox.dismiss, "Inbox row #{pk} dismissed."),
+}
 
 
 @owner_only
 @require_POST
-def cp_inbox_dismiss(request, pk: int):
+def cp_inbox_action(request, pk: int, action: str):
+    if action not in INBOX_ACTIONS:
+        raise Http404("No such action.")
+    act, success = INBOX_ACTIONS[action]
     flash_outcome(
         request,
-        lambda: inbox.dismiss(actor=request.user, inbound_id=pk),
-        success=f"Inbox row #{pk} dismissed.",
+        lambda: act(actor=request.user, inbound_id=pk),
+        success=success.format(pk=pk),
     )
     return redirect("leads:cp_inbox_failures")

@@ -125,3 +125,11 @@ def test_the_cp_tile_shows_a_red_count_of_failures(client, owner, failed_row):
     assert '<span class="tile__count" title="1 waiting">1</span>' in page
     inbox.dismiss(actor=owner, inbound_id=failed_row.pk)
     assert "tile__count" not in client.get("/cp/").content.decode()
+
+
+def test_an_unknown_action_changes_nothing(client, owner, failed_row):
+    client.force_login(owner)
+
+    assert client.post(f"{PAGE}/{failed_row.pk}/delete").status_code == 404
+    failed_row.refresh_from_db()
+    assert failed_row.state == "failed"
