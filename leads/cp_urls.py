@@ -19,4 +19,9 @@ urlpatterns = [
         cp_views.cp_inbox_action,
         name="cp_inbox_action",
     ),
+    path(
+        "cp/calling-hours/<int:pk>/delete",
+        cp_views.cp_calling_hours_delete,
+        name="cp_calling_hours_delete",
+    ),
 ]
