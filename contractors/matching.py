@@ -1,12 +1,23 @@
 """Who covers what: the reads dispatch calls (New Job, Find Contractor, profit snapshot)."""
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
-from contractors.models import Contractor, JobType, PriorityZone, ServiceArea
+from django.db.models import Prefetch
+
+from contractors.models import (
+    Contractor,
+    JobType,
+    PriorityZone,
+    PriorityZoneContractor,
+    ServiceArea,
+)
 from crm.geo import clean_zip
 
 EARTH_RADIUS_MILES = 3958.8
+# A service area is a pin with a 50-mile radius (spec: Service Areas page).
+AREA_RADIUS_MILES = 50
 
 
 def miles_between(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -70,22 +81,130 @@ def contains(polygon: list[list[float]], lat: float, lng: float) -> bool:
     return inside
 
 
-def priority_contractors(lat: float, lng: float, job_type: JobType) -> list[Contractor]:
-    """Contractors in the priority order of the zones (of this job type) containing the point.
+def _zone_label(zone: PriorityZone) -> str:
+    return zone.name if zone.name.casefold().endswith("zone") else f"{zone.name} zone"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A contractor dispatch may pick, with the reason they are listed (shown in the dialog).
+
+    `rank` and `zone` are set for a priority zone's contractors; `area` (and `miles` when the
+    job's point is known) for those listed because their coverage holds the job.
+    """
+
+    contractor: Contractor
+    reason: str
+    rank: int | None = None
+    zone: str = ""
+    area: ServiceArea | None = None
+    miles: float | None = None
+
+    @property
+    def is_priority(self) -> bool:
+        return self.rank is not None
+
+
+def _zone_candidates(lat: float, lng: float, job_type: JobType) -> list[Candidate]:
+    """The priority zones (of this job type) holding the point, their contractors in order.
 
     Zones are read in name order; a contractor listed in several keeps its first place.
-    Only active contractors who handle the job type are returned.
+    Only active contractors who handle the job type are returned. Two queries.
     """
+    entries = PriorityZoneContractor.objects.filter(
+        contractor__is_active=True, contractor__job_types=job_type
+    ).select_related("contractor")
     zones = PriorityZone.objects.filter(job_type=job_type).prefetch_related(
-        "entries__contractor__job_types"
+        Prefetch("entries", queryset=entries)
     )
-    ordered: list[Contractor] = []
+    candidates: list[Candidate] = []
+    seen: set[int] = set()
     for zone in zones:
         if not contains(zone.polygon, lat, lng):
             continue
-        for entry in zone.entries.all():
-            contractor = entry.contractor
-            handles = any(kind.pk == job_type.pk for kind in contractor.job_types.all())
-            if contractor.is_active and handles and contractor not in ordered:
-                ordered.append(contractor)
-    return ordered
+        label = _zone_label(zone)
+        # Ranked as listed: a paused contractor leaves no gap ("Priority 1" is tried first).
+        entries = [entry for entry in zone.entries.all() if entry.contractor_id not in seen]
+        for rank, entry in enumerate(entries, start=1):
+            seen.add(entry.contractor_id)
+            candidates.append(
+                Candidate(
+                    contractor=entry.contractor,
+                    reason=f"Priority {rank} · {label}",
+                    rank=rank,
+                    zone=zone.name,
+                )
+            )
+    return candidates
+
+
+def priority_contractors(lat: float, lng: float, job_type: JobType) -> list[Contractor]:
+    """Contractors in the priority order of the zones (of this job type) holding the point."""
+    return [candidate.contractor for candidate in _zone_candidates(lat, lng, job_type)]
+
+
+def _covered_by(area: ServiceArea, miles: float | None) -> str:
+    return f"Covers {area.label}" + ("" if miles is None else f" · {round(miles)} mi")
+
+
+def _coverage_candidates(
+    point: tuple[float, float] | None, job_type: JobType, service_area: ServiceArea | None
+) -> list[Candidate]:
+    """Active contractors of the job type whose coverage holds the job, nearest first.
+
+    With the job's service area: those who cover it (spec: Find Contractor, Creating a job).
+    Without one but with a point: those who cover a pin within its 50-mile radius of the
+    point, by the distance to their nearest such pin. With neither: the job type alone, so
+    the job can still be dispatched. At most two queries.
+    """
+    active = Contractor.objects.filter(is_active=True, job_types=job_type)
+    if service_area is not None:
+        miles = None if point is None else miles_between(*point, service_area.lat, service_area.lng)
+        return [
+            Candidate(
+                contractor=contractor,
+                reason=_covered_by(service_area, miles),
+                area=service_area,
+                miles=miles,
+            )
+            for contractor in active.filter(service_areas=service_area).order_by("name")
+        ]
+    if point is None:
+        reason = f"Does {job_type.label} · this job has no service area"
+        return [Candidate(contractor=c, reason=reason) for c in active.order_by("name")]
+    areas = ServiceArea.objects.only("label", "lat", "lng")
+    near = {area.pk: (miles_between(*point, area.lat, area.lng), area) for area in areas}
+    near = {pk: pair for pk, pair in near.items() if pair[0] <= AREA_RADIUS_MILES}
+    links = Contractor.service_areas.through.objects.filter(
+        servicearea_id__in=near, contractor__in=active
+    ).select_related("contractor")
+    nearest: dict[int, tuple[float, ServiceArea, Contractor]] = {}
+    for link in links:
+        miles, area = near[link.servicearea_id]
+        if link.contractor_id not in nearest or miles < nearest[link.contractor_id][0]:
+            nearest[link.contractor_id] = (miles, area, link.contractor)
+    ordered = sorted(nearest.values(), key=lambda row: (row[0], row[2].name))
+    return [
+        Candidate(contractor=c, reason=_covered_by(area, miles), area=area, miles=miles)
+        for miles, area, c in ordered
+    ]
+
+
+def dispatch_candidates(
+    point: tuple[float, float] | None,
+    job_type: JobType,
+    *,
+    service_area: ServiceArea | None = None,
+) -> list[Candidate]:
+    """Who Find Contractor, the K dialog and the New Job dropdown offer, in the order to try.
+
+    When `point` (the job's lat/lng) lies in a priority zone of `job_type`, that zone's
+    active contractors of the type come first in the zone's order ("Priority 1 · Miami-Dade
+    garage zone"); then the other eligible contractors by nearest coverage, each with the
+    area that covers the job. Takes a point and a type, never a job: contractors know no
+    jobs. At most four queries, whatever the number of contractors.
+    """
+    zoned = [] if point is None else _zone_candidates(*point, job_type)
+    listed = {candidate.contractor.pk for candidate in zoned}
+    covering = _coverage_candidates(point, job_type, service_area)
+    return zoned + [c for c in covering if c.contractor.pk not in listed]

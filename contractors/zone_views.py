@@ -28,7 +28,7 @@ def _picks(job_type: JobType | None) -> list[dict]:
     """What the add box offers: active contractors who do the job type."""
     if job_type is None:
         return []
-    eligible = zones.eligible_contractors(job_type).values_list("id", "name")
+    eligible = zones.zone_contractor_picks(job_type).values_list("id", "name")
     return [{"id": pk, "name": name} for pk, name in eligible]
 
 

@@ -122,7 +122,8 @@ def set_tags(request, pk: int):
 def k_dialog(request, pk: int):
     """K: confirm who accepted (maybe reassigning), or clear a K."""
     job = _job(request, pk)
-    form = ContractorPickForm(request.POST or None, choices=services.contractor_choices(job))
+    candidates = services.candidates_for(job)
+    form = ContractorPickForm(request.POST or None, candidates=candidates)
     error = ""
     if request.method == "POST":
         if request.POST.get("clear"):
@@ -134,7 +135,13 @@ def k_dialog(request, pk: int):
             error = "Pick a contractor from the list."
         if not error:
             return done(request, closeModal={})
-    context = {"job": job, "form": form, "error": error, "window": short_window(job)}
+    context = {
+        "job": job,
+        "form": form,
+        "error": error,
+        "window": short_window(job),
+        "candidates": candidates,
+    }
     return render(request, "jobs/_partials/k_dialog.html", context)
 
 
@@ -142,7 +149,8 @@ def k_dialog(request, pk: int):
 def find_contractor(request, pk: int):
     """🔍 FIND CONTRACTOR: assign one who covers the area and does the job type."""
     job = _job(request, pk)
-    form = ContractorPickForm(request.POST or None, choices=services.contractor_choices(job))
+    candidates = services.candidates_for(job)
+    form = ContractorPickForm(request.POST or None, candidates=candidates)
     error = ""
     if request.method == "POST":
         picked = form.cleaned_data.get("contractor") if form.is_valid() else None
@@ -152,7 +160,7 @@ def find_contractor(request, pk: int):
             error = _run(services.assign_contractor, job=job, actor=request.user, contractor=picked)
             if not error:
                 return done(request, closeModal={})
-    context = {"job": job, "form": form, "error": error}
+    context = {"job": job, "form": form, "error": error, "candidates": candidates}
     return render(request, "jobs/_partials/find_contractor.html", context)
 
 

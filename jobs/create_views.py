@@ -2,10 +2,13 @@
 with the 5 closest service areas as radio cards and the contractor list narrowed to the
 picked area + job type."""
 
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
 from contractors.geocoding import google_api_key
+from contractors.matching import dispatch_candidates
 from contractors.models import JobType, ServiceArea
 from crm import permissions
 from crm.errors import DomainError
@@ -48,21 +51,28 @@ def _context(form: NewJobForm, *, lead: Lead | None, error: str = "") -> dict:
         **_place(data),
         "picked_area": area_id,
         "picked_contractor": str(data.get("contractor") or ""),
-        "contractors": _contractors(area_id, str(data.get("job_type") or "")),
+        "contractors": _contractors(data),
     }
 
 
-def _contractors(area_id: str, type_id: str):
-    """Contractors for the dropdown: cover the area AND do the job type (none until both)."""
+def _contractors(data) -> list | None:
+    """The dispatch candidates for the dropdown: the area's and its zone's contractors of the
+    job type, each with why it is listed (none until area and type are both picked)."""
+    area_id, type_id = str(data.get("service_area") or ""), str(data.get("job_type") or "")
     if not (area_id.isdigit() and type_id.isdigit()):
         return None
     area = ServiceArea.objects.filter(pk=area_id).first()
     job_type = JobType.objects.filter(pk=type_id).first()
     if area is None or job_type is None:
         return None
-    return list(
-        services.eligible_contractors(job_type=job_type, service_area=area).order_by("name")
-    )
+    where = {"zip_code": data.get("zip_code") or "", "lat": data.get("lat"), "lng": data.get("lng")}
+    try:
+        point = point_of(**where)
+    except ValueError:  # a hand-made lat/lng: match on the area alone
+        point = None
+    if point is not None and not all(math.isfinite(value) for value in point):
+        point = None
+    return dispatch_candidates(point, job_type, service_area=area)
 
 
 @can_view
@@ -102,7 +112,7 @@ def area_cards(request):
 
 @can_view
 def contractor_options(request):
-    """GET ?service_area=&job_type= → the contractor <option>s for that pair."""
+    """GET ?service_area=&job_type=&zip_code=&lat=&lng= → the contractor <option>s."""
     _require_create(request.user)
-    contractors = _contractors(request.GET.get("service_area", ""), request.GET.get("job_type", ""))
-    return render(request, "jobs/_partials/contractor_options.html", {"contractors": contractors})
+    context = {"contractors": _contractors(request.GET)}
+    return render(request, "jobs/_partials/contractor_options.html", context)

@@ -239,13 +239,14 @@ class RebookForm(JobActionForm):
 
 
 class ContractorPickForm(forms.Form):
-    """K-confirm and Find Contractor: a contractor from the job's eligible list."""
+    """K-confirm and Find Contractor: a contractor from the job's dispatch candidates."""
 
     contractor = forms.ModelChoiceField(queryset=Contractor.objects.none(), required=False)
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contractor"].queryset = choices
+        ids = [candidate.contractor.pk for candidate in candidates]
+        self.fields["contractor"].queryset = Contractor.objects.filter(pk__in=ids)
 
 
 class AddressForm(forms.Form):

@@ -12,7 +12,7 @@ from crm.timeline.services import audit
 MAX_VERTICES = 200
 
 
-def eligible_contractors(job_type: JobType):
+def zone_contractor_picks(job_type: JobType):
     """Who may be put on a zone of this job type: active contractors who do it."""
     return Contractor.objects.filter(is_active=True, job_types=job_type).order_by("name")
 
@@ -36,7 +36,7 @@ def clean_polygon(raw) -> list[list[float]]:
 def _ordered_contractors(job_type: JobType, contractor_ids: Sequence[int]) -> list[Contractor]:
     if len(set(contractor_ids)) != len(contractor_ids):
         raise DomainError("A contractor can be on the list only once.")
-    eligible = eligible_contractors(job_type).in_bulk(contractor_ids)
+    eligible = zone_contractor_picks(job_type).in_bulk(contractor_ids)
     missing = [pk for pk in contractor_ids if pk not in eligible]
     if missing:
         raise DomainError(

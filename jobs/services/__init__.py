@@ -6,9 +6,9 @@ from jobs.services.auto_status import advance_due_jobs
 from jobs.services.creating import create_job, create_job_from_lead, initial_from_lead
 from jobs.services.dispatch import (
     assign_contractor,
+    candidates_for,
     clear_k_confirmation,
     contractor_choices,
-    eligible_contractors,
     k_confirm,
 )
 from jobs.services.editing import EDITABLE_FIELDS, change_address, set_tags, update_field
@@ -28,6 +28,7 @@ __all__ = [
     "archive_job",
     "assign_contractor",
     "attention_reason",
+    "candidates_for",
     "change_address",
     "change_schedule",
     "change_status",
@@ -38,7 +39,6 @@ __all__ = [
     "delete_cancel_reason",
     "delete_job",
     "delete_job_tag",
-    "eligible_contractors",
     "initial_from_lead",
     "k_confirm",
     "rebook",

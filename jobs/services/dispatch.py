@@ -6,28 +6,28 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from contractors.matching import covering_contractors, profit_share_for
-from contractors.models import Contractor, JobType, ServiceArea
+from contractors.matching import Candidate, dispatch_candidates, profit_share_for
+from contractors.models import Contractor
 from crm.errors import DomainError
 from crm.timeline.services import record
 from jobs.models import Job
 from jobs.services.common import emit_for, locked, require
+from jobs.services.placing import point_of
 
 
-def eligible_contractors(*, job_type: JobType, service_area: ServiceArea | None) -> QuerySet:
-    """Active contractors who handle `job_type` and cover `service_area`.
+def candidates_for(job: Job) -> list[Candidate]:
+    """Find Contractor / K / New Job: who may do `job`, in the order to try, with why.
 
-    A job without a service area (a Workiz import, an address no pin is near) is matched
-    on the job type alone, so it can still be dispatched.
+    The job's point is its map point, else its ZIP's centre (`point_of`).
     """
-    if service_area is None:
-        return Contractor.objects.filter(is_active=True, job_types=job_type).distinct()
-    return covering_contractors(service_area, job_type)
+    point = point_of(zip_code=job.zip_code, lat=job.lat, lng=job.lng)
+    return dispatch_candidates(point, job.job_type, service_area=job.service_area)
 
 
 def contractor_choices(job: Job) -> QuerySet:
-    """The Find Contractor / K / Rebook dropdown for `job`."""
-    return eligible_contractors(job_type=job.job_type, service_area=job.service_area)
+    """The same contractors as a queryset in name order (the Rebook form, the demo)."""
+    ids = [candidate.contractor.pk for candidate in candidates_for(job)]
+    return Contractor.objects.filter(pk__in=ids).order_by("name")
 
 
 def snapshot_profit_share(job: Job) -> None:
@@ -45,8 +45,8 @@ def percent(value: Decimal) -> str:
 
 
 def check_eligible(job: Job, contractor: Contractor) -> None:
-    """The server side of the dropdown's filter: refuse anyone `contractor_choices` omits."""
-    if not contractor_choices(job).filter(pk=contractor.pk).exists():
+    """The server side of the dropdown's filter: refuse anyone `candidates_for` omits."""
+    if contractor.pk not in {candidate.contractor.pk for candidate in candidates_for(job)}:
         raise DomainError(
             f"{contractor.name} doesn't cover this job's service area and job type "
             f"({job.job_type.label})."

@@ -81,7 +81,8 @@
     select.title = ready ? "" : "Pick the " + (area ? "job type" : type ? "service area" : "service area and the job type") + " first";
     hint.textContent = ready ? "" : select.title + ": the list shows who covers that area and does that job type.";
     if (!ready) return;
-    const params = new URLSearchParams({ service_area: area.value, job_type: type });
+    // The address too: a priority zone holding it puts its contractors first.
+    const params = new URLSearchParams({ service_area: area.value, job_type: type, zip_code: form.elements.zip_code.value, lat: form.elements.lat.value, lng: form.elements.lng.value });
     window.htmx.ajax("GET", select.dataset.contractorsUrl + "?" + params, { target: select, swap: "innerHTML" });
   }
 

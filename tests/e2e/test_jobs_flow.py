@@ -71,7 +71,9 @@ def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, liv
     row.get_by_role("button", name="K").click()
     dialog = page.locator("#modal-body")
     expect(dialog).to_contain_text("Which contractor accepted")
-    dialog.get_by_label("Contractor").select_option(label="Mike Hernandez")
+    # Each option names why it is listed ("Mike Hernandez — Covers Miami · 1 mi").
+    mike = dialog.locator("option", has_text="Mike Hernandez").get_attribute("value")
+    dialog.get_by_label("Contractor").select_option(mike)
     dialog.get_by_role("button", name="Mark as Accepted").click()
     expect(row).to_contain_text("Mike Hernandez")
     expect(row.get_by_role("button", name="✓ K")).to_be_visible()
