@@ -47,10 +47,12 @@
     // A form that comes back done (e.g. an upload's result) has nothing left to lose.
     if (event.target.id === "modal-body" && event.target.querySelector("[data-modal-clean]")) modalDirty = false;
     const trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!trigger || !trigger.closest) return;
-    if (trigger.closest("[data-open-left]")) openLeft();
-    if (trigger.closest("[data-open-right]")) openRight();
-    if (trigger.closest("[data-open-modal]")) openModal();
+    if (!trigger || !trigger.hasAttribute) return;
+    // Only the element that made the request opens its panel: a K or paid button inside a
+    // board row (itself data-open-right) must not open a blank panel beside the board.
+    if (trigger.hasAttribute("data-open-left")) openLeft();
+    if (trigger.hasAttribute("data-open-right")) openRight();
+    if (trigger.hasAttribute("data-open-modal")) openModal();
   });
   document.addEventListener("toast", (event) => toast(event.detail.text, event.detail.level));
   // Server answers (HX-Trigger) that are done with the modal or the panel close them.

@@ -406,6 +406,7 @@ def test_a_button_inside_a_clickable_row_acts_alone_and_the_row_still_opens(
     row.locator(button_selector).first.click()
     expect(page.locator(answer).first).not_to_be_empty()
     assert row_url not in requests  # the button's click did not open the row
+    expect(page.locator("#right-panel")).not_to_have_class("panel-right is-open")  # nor a blank one
     page.keyboard.press("Escape")  # closes the K modal
     page.locator(row_selector).first.locator("td").first.click()
     expect(page.locator("#right-panel")).to_have_class("panel-right is-open")
