@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import events, geo, phones
-from crm.accounts.models import Office
+from crm.accounts.models import Office, Role
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.metro import metro_for_zip
@@ -66,6 +66,8 @@ def create_lead(
 
     Writes the "created" timeline line and audit row, emits `lead.created` (automations,
     New Lead webhook). `via` says which door it came through (manual, import, webhook...).
+    A lead an agent types in by hand is claimed by her at once (timeline "Lead claimed by
+    <name>", `lead.claimed`): she is the one calling it, so its phone is hers to see.
     """
     if not first_name.strip():
         raise DomainError("A lead needs a name.")
@@ -81,6 +83,9 @@ def create_lead(
         status=Status.FRESH,
         **fields,
     )
+    is_claimed_by_creator = via == "manual" and actor is not None and actor.role == Role.AGENT
+    if is_claimed_by_creator:
+        lead.claimed_by, lead.claimed_at = actor, timezone.now()
     apply_zip(lead, zip_code)
     lead.save()
     record(
@@ -90,6 +95,8 @@ def create_lead(
         actor=actor,
         at=lead.received_at,
     )
+    if is_claimed_by_creator:
+        record(lead, kind="sys", body=f"Lead claimed by {actor.first_name}", actor=actor)
     audit(
         "lead.created",
         f"New {source.label} lead: {lead.full_name}",
@@ -98,4 +105,6 @@ def create_lead(
         metadata={"lead_id": lead.pk, "source": source.key, "via": via},
     )
     emit_for(lead, "lead.created", actor=actor, via=via)
+    if is_claimed_by_creator:
+        emit_for(lead, "lead.claimed", actor=actor)
     return lead

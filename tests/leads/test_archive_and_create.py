@@ -93,7 +93,32 @@ def test_an_agent_creates_a_lead_in_their_first_office(client, sliding):
     lead = Lead.objects.get()
     assert lead.office == garage  # "Garage" sorts before "Sliding"
     assert lead.phone == "+17865550123" and lead.metro == "Miami, FL"
-    assert TimelineEntry.objects.for_subject(lead).get().body == "Lead created (manual) from Manual"
+    timeline = TimelineEntry.objects.for_subject(lead).order_by("id")
+    assert list(timeline.values_list("body", flat=True)) == [
+        "Lead created (manual) from Manual",
+        f"Lead claimed by {agent.first_name}",
+    ]
+
+
+def test_an_agent_who_creates_a_lead_by_hand_claims_it_and_sees_its_phone(client, sliding):
+    agent = login(client, Role.AGENT, sliding)
+    data = {"first_name": "Walk", "phone": "(786) 555-0125", "source": lead_source("manual").pk}
+    client.post(reverse("leads:create"), data, headers=HX)
+    lead = Lead.objects.get()
+    assert lead.claimed_by == agent and lead.claimed_at is not None
+
+    panel = client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
+    assert "(786) 555-0125" in panel
+    assert "Show Number &amp; Claim Lead" not in panel
+    assert "Claimed by Dana" in panel
+
+
+def test_a_lead_an_admin_creates_by_hand_stays_unclaimed(client, sliding):
+    login(client, Role.ADMIN, sliding)
+    data = {"first_name": "Pass", "phone": "7865550126", "source": lead_source("manual").pk}
+    data["office"] = sliding.pk
+    client.post(reverse("leads:create"), data, headers=HX)
+    assert Lead.objects.get().claimed_by is None
 
 
 def test_an_admin_picks_the_office_but_only_among_their_own(client, sliding):
