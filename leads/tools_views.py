@@ -37,7 +37,16 @@ def import_leads(request):
 
 
 def _duplicates_response(request, *, success: str = "", error: str = ""):
-    context = {"groups": dedupe.duplicate_groups(), "success": success, "error": error}
+    # The same form lives in the dashboard's modal and on the standalone page; the page's
+    # form says so (on_page), so its answer swaps into the page, not the hidden modal.
+    is_page = not request.htmx or request.POST.get("on_page") == "1"
+    context = {
+        "groups": dedupe.duplicate_groups(),
+        "success": success,
+        "error": error,
+        "is_page": is_page,
+        "swap_target": "#dup-page" if is_page else "#modal-body",
+    }
     if request.htmx:
         return render(request, DUPLICATES_PARTIAL, context)
     return render(request, "leads/duplicates.html", context)

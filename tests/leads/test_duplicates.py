@@ -262,3 +262,30 @@ def test_the_modal_query_count_is_flat_in_the_number_of_groups(
     with django_assert_max_num_queries(3):
         response = owner_client.get(URL, headers=HTMX)
     assert len(response.context["groups"]) == 12
+
+
+def test_the_standalone_page_resolves_into_itself_and_shows_the_result(owner_client):
+    old, new = lead(9, "+13055550001"), lead(8, "+13055550001")
+    page = owner_client.get(URL)
+    assertContains(page, '<div class="modal dup-page" id="dup-page">')
+    assertContains(page, 'hx-target="#dup-page"')
+    assertContains(page, 'name="on_page" value="1"')
+
+    # What htmx posts from the page's form: the hidden on_page field rides along.
+    data = {"group": f"{new.pk},{old.pk}", "keep_0": new.pk, "resolve": "0", "on_page": "1"}
+    response = owner_client.post(RESOLVE_URL, data, headers=HTMX)
+
+    assertContains(response, f"Merged 1 lead into L-{new.pk}.")
+    assertContains(response, 'hx-target="#dup-page"')
+    assertNotContains(response, "#modal-body")
+    assertContains(response, "Back to leads")
+    assertNotContains(response, 'data-close="modal"')
+
+
+def test_the_modal_still_resolves_into_the_modal(owner_client):
+    old, new = lead(9, "+13055550001"), lead(8, "+13055550001")
+    assertContains(owner_client.get(URL, headers=HTMX), 'hx-target="#modal-body"')
+    data = {"group": f"{new.pk},{old.pk}", "keep_0": new.pk, "resolve": "0"}
+    response = owner_client.post(RESOLVE_URL, data, headers=HTMX)
+    assertContains(response, 'hx-target="#modal-body"')
+    assertNotContains(response, "on_page")
