@@ -2,7 +2,8 @@
 all read this one table; nothing else decides who may do what.
 
 Each domain adds its actions here as it arrives. Page rows follow the spec's
-"Page access by role" table; ⚠ choices where the spec contradicts itself are noted.
+"Page access by role" table; where the spec contradicts itself, a comment beside the row
+says which reading we took.
 """
 
 from collections.abc import Callable
@@ -30,78 +31,199 @@ ADMINS = frozenset({OWNER, ADMIN, FINANCE_ADMIN})
 
 @dataclass(frozen=True)
 class Capability:
+    """One row of the matrix. `label`, `note` and `chapter` are shown to the owner on
+    CP → Permissions, so they are written for her: plain words, the help-center chapter
+    that describes the rule, no code names. Why a row reads the spec one way goes in a
+    comment beside it, never in `note`."""
+
     name: str
     group: str
     label: str
     roles: frozenset
     note: str = ""
+    chapter: str = ""
 
+
+LOGIN_AND_ROLES = "Login & roles"
 
 CAPABILITIES: tuple[Capability, ...] = (
     # Pages (spec: Login & roles → Page access by role).
-    Capability("leads.view", "Pages", "Open Leads", EVERYONE, "partner: own partner's leads only"),
-    Capability("leads.edit", "Pages", "Work leads (edit, claim, status)", STAFF_WRITERS),
-    Capability("jobs.view", "Pages", "Open Jobs", EVERYONE, "partner: own partner's jobs only"),
-    Capability("jobs.create", "Pages", "Create jobs", STAFF_WRITERS),
-    Capability("finance.view", "Pages", "Open Finance", frozenset({OWNER, FINANCE_ADMIN, VIEWER})),
+    Capability(
+        "leads.view",
+        "Pages",
+        "Open Leads",
+        EVERYONE,
+        "Partners see only the leads sent by their own company.",
+        chapter=LOGIN_AND_ROLES,
+    ),
+    Capability(
+        "leads.edit",
+        "Pages",
+        "Work leads (edit, claim, change status)",
+        STAFF_WRITERS,
+        chapter="Claiming a Fresh lead",
+    ),
+    Capability(
+        "jobs.view",
+        "Pages",
+        "Open Jobs",
+        EVERYONE,
+        "Partners see only the jobs tied to their own company.",
+        chapter=LOGIN_AND_ROLES,
+    ),
+    Capability("jobs.create", "Pages", "Create jobs", STAFF_WRITERS, chapter="Creating a job"),
+    Capability(
+        "finance.view",
+        "Pages",
+        "Open Finance",
+        frozenset({OWNER, FINANCE_ADMIN, VIEWER}),
+        chapter="Finance dashboard",
+    ),
+    # The roles table gives viewers Finance read-only: they open it (above) but edit nothing.
     Capability(
         "finance.edit",
         "Pages",
         "Edit Finance",
         frozenset({OWNER, FINANCE_ADMIN}),
-        "⚠ viewer is read-only on Finance",
+        "Viewers can look at Finance but not change it.",
+        chapter="Finance dashboard",
     ),
-    Capability("contractors.view", "Pages", "Open Contractors", EVERYONE - {PARTNER}),
-    Capability("contractors.edit", "Pages", "Edit Contractors", frozenset({OWNER, FINANCE_ADMIN})),
-    Capability("service_areas.view", "Pages", "Open Service Areas", EVERYONE - {PARTNER}),
     Capability(
-        "service_areas.edit", "Pages", "Edit Service Areas", frozenset({OWNER, FINANCE_ADMIN})
+        "contractors.view",
+        "Pages",
+        "Open Contractors",
+        EVERYONE - {PARTNER},
+        chapter="Contractors page",
     ),
-    Capability("help.view", "Pages", "Open Help", EVERYONE),
+    Capability(
+        "contractors.edit",
+        "Pages",
+        "Edit Contractors",
+        frozenset({OWNER, FINANCE_ADMIN}),
+        chapter="Contractors page",
+    ),
+    Capability(
+        "service_areas.view",
+        "Pages",
+        "Open Service Areas",
+        EVERYONE - {PARTNER},
+        chapter="Service Areas page",
+    ),
+    Capability(
+        "service_areas.edit",
+        "Pages",
+        "Edit Service Areas",
+        frozenset({OWNER, FINANCE_ADMIN}),
+        chapter="Service Areas page",
+    ),
+    Capability("help.view", "Pages", "Open Help", EVERYONE, chapter=LOGIN_AND_ROLES),
     # Contractors (spec: In-place service area editing → Priority zones).
-    Capability("contractors.zones", "Contractors", "Draw and edit priority zones", ADMINS),
+    Capability(
+        "contractors.zones",
+        "Contractors",
+        "Draw and edit priority zones",
+        ADMINS,
+        chapter="In-place service area editing",
+    ),
     # Leads (spec: Login & roles, Archive & restore, Duplicate cleanup, Offices explained).
-    Capability("leads.create", "Leads", "Create leads by hand", STAFF_WRITERS),
+    Capability(
+        "leads.create",
+        "Leads",
+        "Create leads by hand",
+        STAFF_WRITERS,
+        "An agent who creates a lead has it claimed in her name.",
+        chapter="Claiming a Fresh lead",
+    ),
     Capability(
         "leads.choose_office",
         "Leads",
         "Pick the office of a new lead",
         ADMINS,
-        "agents get their first office",
+        "Agents' new leads go to their first office.",
+        chapter="Offices explained",
     ),
-    Capability("leads.import", "Leads", "Bulk-import leads (.xlsx / .csv)", ADMINS),
-    Capability("leads.archive", "Leads", "Archive and restore leads", ADMINS),
-    Capability("leads.delete", "Leads", "Delete archived leads for good", frozenset({OWNER})),
-    Capability("leads.duplicates", "Leads", "Duplicate cleanup", frozenset({OWNER})),
+    Capability(
+        "leads.import",
+        "Leads",
+        "Bulk-import leads (.xlsx / .csv)",
+        ADMINS,
+        chapter="Leads dashboard",
+    ),
+    Capability(
+        "leads.archive",
+        "Leads",
+        "Archive and restore leads",
+        ADMINS,
+        chapter="Archive & restore",
+    ),
+    Capability(
+        "leads.delete",
+        "Leads",
+        "Delete archived leads for good",
+        frozenset({OWNER}),
+        chapter="Archive & restore",
+    ),
+    Capability(
+        "leads.duplicates",
+        "Leads",
+        "Duplicate cleanup",
+        frozenset({OWNER}),
+        chapter="Duplicate cleanup",
+    ),
     # Jobs (spec: Login & roles, Creating a job, Archiving a job, Importing jobs from Workiz).
+    # Agents run jobs as the roles table says, although "Creating a job" reads admin+.
     Capability(
         "jobs.edit",
         "Jobs",
         "Run jobs day-to-day: status, K-confirm, rebook, schedule, contractor, client details",
         STAFF_WRITERS,
-        "⚠ agents included, as the roles table says (Creating a job says admin+)",
+        "Agents included: they run jobs day-to-day. Money fields stay on Finance.",
+        chapter=LOGIN_AND_ROLES,
     ),
-    Capability("jobs.tag", "Jobs", "Tag jobs", ADMINS),
-    Capability("jobs.import", "Jobs", "Import jobs from Workiz", ADMINS),
-    Capability("jobs.archive", "Jobs", "Archive and restore jobs", ADMINS),
-    Capability("jobs.delete", "Jobs", "Delete archived jobs for good", frozenset({OWNER})),
-    Capability("controlpanel.access", "Pages", "Open the Control Panel", frozenset({OWNER})),
-    # Topbar tools.
+    Capability("jobs.tag", "Jobs", "Tag jobs", ADMINS, chapter=LOGIN_AND_ROLES),
+    Capability(
+        "jobs.import",
+        "Jobs",
+        "Import jobs from Workiz",
+        ADMINS,
+        chapter="Importing jobs from Workiz",
+    ),
+    Capability(
+        "jobs.archive", "Jobs", "Archive and restore jobs", ADMINS, chapter="Archiving a job"
+    ),
+    Capability(
+        "jobs.delete",
+        "Jobs",
+        "Delete archived jobs for good",
+        frozenset({OWNER}),
+        chapter="Archiving a job",
+    ),
+    Capability(
+        "controlpanel.access",
+        "Pages",
+        "Open the Control Panel",
+        frozenset({OWNER}),
+        chapter=LOGIN_AND_ROLES,
+    ),
+    # Topbar tools. The topbar says "admins/viewers/owners"; finance admins count as admin+.
     Capability(
         "timeline.view",
         "Topbar",
         "Global Timeline",
         ADMINS | {VIEWER},
-        "⚠ finance_admin included as admin+",
+        "Finance admins count as admins here.",
+        chapter="Global timeline",
     ),
-    Capability("audit.view", "Topbar", "Audit Log", frozenset({OWNER})),
-    Capability("users.view", "Topbar", "Users directory", EVERYONE),
+    Capability("audit.view", "Topbar", "Audit Log", frozenset({OWNER}), chapter="Audit log"),
+    Capability("users.view", "Topbar", "Users directory", EVERYONE, chapter="The topbar"),
+    # Owner only, as CP → Users says (the topbar line reads "admins+ can edit").
     Capability(
         "users.manage",
         "Topbar",
         "Create, edit and delete users; set passwords",
         frozenset({OWNER}),
-        "⚠ owner only, as CP → Users says",
+        "Only the owner manages users, from the Control Panel.",
+        chapter="Users & permissions",
     ),
 )
 

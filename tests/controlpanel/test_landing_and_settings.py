@@ -19,12 +19,26 @@ def test_landing_shows_only_tiles_whose_pages_exist(client, owner):
 def test_permissions_page_shows_the_matrix_from_the_code(client, owner):
     client.force_login(owner)
     page = client.get(reverse("controlpanel:permissions")).content.decode()
-    assert "controlpanel.access" in page
+    assert "Open the Control Panel" in page
     assert "Edit Finance" in page
     assert (
         page.count('title="allowed"') + page.count('title="denied"')
         == len(permissions.CAPABILITIES) * 6
     )
+
+
+def test_permissions_page_speaks_user_words_with_a_help_chapter_per_row(client, owner):
+    client.force_login(owner)
+    page = client.get(reverse("controlpanel:permissions")).content.decode()
+    table = page[page.index('<table class="table matrix">') :]
+    # No file paths, code names or notes debating the spec: the owner reads this page.
+    for developer_text in (".py", "crm/", "spec", "⚠", "controlpanel.access", "leads.view"):
+        assert developer_text not in page, developer_text
+    assert "Help chapter" in table
+    for capability in permissions.CAPABILITIES:
+        assert capability.chapter, f"{capability.name} names no help chapter"
+        assert f'<td class="small">{capability.chapter.replace("&", "&amp;")}</td>' in table
+    assert "Partners see only the leads sent by their own company." in table
 
 
 def test_escalation_timer_is_saved_and_audited(client, owner):
