@@ -123,19 +123,31 @@ def calendar(
     day: datetime.date | None = None,
     now: datetime.datetime | None = None,
 ) -> Calendar:
-    """The week holding `day` (else `week`, else today), with `day` selected when it can be
-    picked, else the week's first open day."""
+    """The week holding `day` (else `week`, else the first week with a free window), with
+    `day` selected when it can be picked, else the week's first open day."""
     today = local_now(zone, now).date()
     first_week = week_start(today)
     last_week = first_week + datetime.timedelta(weeks=MAX_WEEKS_AHEAD)
     anchor = day or week or today
     # Clamp before stepping back to Sunday: the week of 0001-01-01 starts before year 1.
     start = week_start(min(max(anchor, first_week), last_week))
-    days = []
-    for offset in range(7):
-        date = start + datetime.timedelta(days=offset)
-        windows = windows_for(date, open_hour=open_hour, close_hour=close_hour, zone=zone, now=now)
-        days.append(Day(date, windows if date >= today else (), is_past=date < today))
+
+    def days_from(start: datetime.date) -> list[Day]:
+        days = []
+        for offset in range(7):
+            date = start + datetime.timedelta(days=offset)
+            windows = windows_for(
+                date, open_hour=open_hour, close_hour=close_hour, zone=zone, now=now
+            )
+            days.append(Day(date, windows if date >= today else (), is_past=date < today))
+        return days
+
+    days = days_from(start)
+    # A week the customer did not ask for opens where something can be booked: on a Saturday
+    # night this week has nothing left, so the widget starts on next week.
+    while week is None and not any(d.is_open for d in days) and start < last_week:
+        start += datetime.timedelta(weeks=1)
+        days = days_from(start)
     wanted = next((d for d in days if d.date == day and d.is_open), None)
     wanted = wanted or next((d for d in days if d.is_open), None)
     days = [Day(d.date, d.windows, d.is_past, d is wanted) for d in days]

@@ -98,6 +98,29 @@ def test_an_evening_after_close_moves_the_pick_to_tomorrow():
     assert week.selected.date == datetime.date(2025, 1, 15)
 
 
+SATURDAY_NIGHT = datetime.datetime(2025, 1, 18, 23, 0, tzinfo=NEW_YORK)
+
+
+def test_on_a_saturday_night_the_calendar_opens_on_next_week():
+    week = slots.calendar(open_hour=8, close_hour=18, zone=NEW_YORK, now=SATURDAY_NIGHT)
+    assert week.days[0].date == datetime.date(2025, 1, 19)  # Sunday: this week is all past
+    assert week.selected.date == datetime.date(2025, 1, 19)
+    assert week.range_label == "Jan 19 – 25"
+    assert week.previous_week == datetime.date(2025, 1, 12)  # still there to look back at
+
+
+def test_a_week_the_customer_asks_for_stays_even_when_nothing_is_left_in_it():
+    week = slots.calendar(
+        open_hour=8,
+        close_hour=18,
+        zone=NEW_YORK,
+        week=datetime.date(2025, 1, 12),
+        now=SATURDAY_NIGHT,
+    )
+    assert week.days[0].date == datetime.date(2025, 1, 12)
+    assert week.selected is None and not any(day.is_open for day in week.days)
+
+
 def test_asking_for_a_past_day_or_week_shows_this_week():
     week = slots.calendar(
         open_hour=8,
@@ -180,3 +203,15 @@ def test_a_window_that_passed_while_filling_the_form_is_refused(client, embed):
         page = client.get("/book/sliding?service=1&slot=2025-01-14T12")
     assertContains(page, "That time is no longer available. Please pick another.")
     assertNotContains(page, 'value="2025-01-14T12"')
+
+
+@pytest.mark.django_db
+def test_the_widget_opens_on_the_first_week_with_a_free_window_on_a_saturday_night(
+    client, make_embed
+):
+    make_embed(slug="weekend", services=[])
+    with time_machine.travel(SATURDAY_NIGHT, tick=False):
+        page = client.get("/book/weekend")
+    assertContains(page, "Arrival window on Sunday, January 19")
+    assertContains(page, 'value="2025-01-19T08"')
+    assertNotContains(page, 'aria-label="Saturday, January 18')
