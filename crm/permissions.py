@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 from crm.accounts.models import Role
+from crm.htmx import login_required
 
 OWNER, ADMIN, FINANCE_ADMIN, AGENT, VIEWER, PARTNER = (
     Role.OWNER,

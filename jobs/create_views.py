@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from contractors.geocoding import google_api_key
 from contractors.matching import dispatch_candidates
 from contractors.models import JobType, ServiceArea
-from crm import permissions
+from crm import permissions, phones
 from crm.errors import DomainError
 from jobs import services
 from jobs.create_forms import NewJobForm
@@ -75,6 +75,36 @@ def _contractors(data) -> list | None:
     return dispatch_candidates(point, job_type, service_area=area)
 
 
+# The service's own sentences, said beside each empty field at once: the service stops at the
+# first, and one error per click makes Create Job look dead.
+REQUIRED = {
+    "first_name": "A job needs the client's first name.",
+    "job_type": "Pick the job type.",
+    "source": "Pick the job source (Job Partner).",
+    "date": "Pick the date and time of the job.",
+    "start_time": "Pick the time the job starts.",
+}
+
+
+def _check_fields(form: NewJobForm) -> bool:
+    """Validate, and add an error beside every field the service would refuse, so a bad email
+    and an empty first name show together; True when none."""
+    form.is_valid()
+    data = form.cleaned_data
+    for name, message in REQUIRED.items():
+        value = data.get(name)
+        if name not in form.errors and (
+            value is None or (isinstance(value, str) and not value.strip())
+        ):
+            form.add_error(name, message)
+    if "phone" not in form.errors:
+        try:
+            phones.normalize_phone(data.get("phone", ""))
+        except ValueError as exc:
+            form.add_error("phone", str(exc))
+    return not form.errors
+
+
 @can_view
 def new_job(request):
     _require_create(request.user)
@@ -83,7 +113,7 @@ def new_job(request):
     form = NewJobForm(request.POST or None, user=request.user, initial=initial)
     error = ""
     # "Find service areas" (no-JS) only redraws the form with the areas for the address.
-    if request.method == "POST" and "find_areas" not in request.POST and form.is_valid():
+    if request.method == "POST" and "find_areas" not in request.POST and _check_fields(form):
         fields = form.job_fields()
         try:
             if lead is not None:

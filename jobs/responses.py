@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from crm.htmx import toast_after_settle
+
 REFRESH = {"bookback:changed": {}}
 
 
@@ -17,6 +19,6 @@ def done(request, *, toast: str = "", **events) -> HttpResponse:
             messages.success(request, toast)
         return redirect("jobs:dashboard")
     response = HttpResponse(status=204)
-    triggers = {**REFRESH, **events, **({"toast": {"text": toast}} if toast else {})}
-    response["HX-Trigger"] = json.dumps(triggers)
-    return response
+    response["HX-Trigger"] = json.dumps({**REFRESH, **events})
+    # After settle: an HX-Trigger toast fires on the form that `closeModal` just removed.
+    return toast_after_settle(response, toast) if toast else response

@@ -5,7 +5,8 @@
 //   data-open-modal     (target #modal-body)                             opens the modal
 //   data-close="left|right|modal"                                        closes one
 //   data-confirm="Question?" (a plain form; an htmx one uses hx-confirm) asks before posting
-// Server code raises toasts with HX-Trigger {"toast": {"text": ..., "level": ...}}.
+// Server code raises toasts with crm.htmx.toast_after_settle (HX-Trigger-After-Settle
+// {"toast": {"text": ..., "level": ...}}), which survives an answer that closes the modal.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -54,6 +55,31 @@
     if (trigger.hasAttribute("data-open-right")) openRight();
     if (trigger.hasAttribute("data-open-modal")) openModal();
   });
+  // A form that comes back with errors shows the first one: the modal may be scrolled
+  // past it, and an error out of sight makes the submit button look dead.
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const body = event.target;
+    if (!body || body.id !== "modal-body") return;
+    const error = body.querySelector(".errorlist, [role=alert]");
+    if (!error) return;
+    error.scrollIntoView({ block: "center" });
+    const field = error.closest(".field");
+    const input = field && field.querySelector("input:not([type=hidden]), select, textarea");
+    if (input) input.focus({ preventScroll: true });
+  });
+  // htmx swaps no 4xx/5xx answer, so without this a failed click shows nothing at all.
+  const FAILURE = {
+    403: "You don't have access to that.",
+    404: "That is no longer there: reload the page.",
+    409: "Someone else changed this first: reload the page.",
+  };
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
+    const said = plain && xhr.responseText && xhr.responseText.length <= 200 ? xhr.responseText : "";
+    toast(said || FAILURE[xhr.status] || `Something went wrong (${xhr.status}). Try again.`, "error");
+  });
+  document.addEventListener("htmx:sendError", () => toast("No connection to the server. Try again.", "error"));
   document.addEventListener("toast", (event) => toast(event.detail.text, event.detail.level));
   // Server answers (HX-Trigger) that are done with the modal or the panel close them.
   document.addEventListener("closeModal", () => closeModal(true));
