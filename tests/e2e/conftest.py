@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from crm.accounts.models import Role
-from tests.factories import PASSWORD, OfficeFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ContractorFactory,
+    JobPartnerFactory,
+    JobTypeFactory,
+    OfficeFactory,
+    ServiceAreaFactory,
+    UserFactory,
+)
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 FLAGS = [
@@ -100,3 +108,13 @@ def google_maps(page, transactional_db):
 
     page.route("https://maps.googleapis.com/**", serve)
     return asked
+
+
+@pytest.fixture
+def dispatch(people):
+    """A Garage Door contractor covering Miami, and the GDQ job partner."""
+    garage_door = JobTypeFactory(label="Garage Door")
+    JobPartnerFactory(name="GDQ")
+    miami = ServiceAreaFactory(label="Miami", zip_code="33101", lat=25.7751, lng=-80.1947)
+    ContractorFactory(name="Mike Hernandez", job_types=[garage_door], service_areas=[miami])
+    return miami

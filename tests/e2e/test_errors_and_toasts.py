@@ -5,21 +5,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import (
-    ContractorFactory,
-    JobPartnerFactory,
-    JobTypeFactory,
-    ServiceAreaFactory,
-)
-
-
-@pytest.fixture
-def dispatch(people):
-    garage_door = JobTypeFactory(label="Garage Door")
-    JobPartnerFactory(name="GDQ")
-    miami = ServiceAreaFactory(label="Miami", zip_code="33101", lat=25.7751, lng=-80.1947)
-    ContractorFactory(name="Mike Hernandez", job_types=[garage_door], service_areas=[miami])
-
 
 @pytest.fixture
 def new_job(dispatch, sign_in, live_server):

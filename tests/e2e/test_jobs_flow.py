@@ -1,27 +1,13 @@
 import json
 
-import pytest
 from playwright.sync_api import expect
 
 from contractors.models import JobPartner
 from crm.accounts.models import Office
 from jobs.models import Job
 from tests.factories import (
-    ContractorFactory,
-    JobPartnerFactory,
-    JobTypeFactory,
     LeadFactory,
-    ServiceAreaFactory,
 )
-
-
-@pytest.fixture
-def dispatch(people):
-    garage_door = JobTypeFactory(label="Garage Door")
-    JobPartnerFactory(name="GDQ")
-    miami = ServiceAreaFactory(label="Miami", zip_code="33101", lat=25.7751, lng=-80.1947)
-    ContractorFactory(name="Mike Hernandez", job_types=[garage_door], service_areas=[miami])
-    return miami
 
 
 def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, live_server):
