@@ -12,6 +12,7 @@ from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from jobs.models import FIRST_JOB_NUMBER, STATUS_WEBHOOKS, Job, JobCounter, JobTag, Status
+from jobs.services.areas import closest_area
 from jobs.services.common import emit_for, require
 from jobs.services.dispatch import check_eligible, snapshot_profit_share
 from jobs.timezones import zone_for
@@ -69,6 +70,7 @@ def build_job(
     lat: float | None = None,
     lng: float | None = None,
     service_area: ServiceArea | None = None,
+    auto_area: bool = True,
     company: str = "",
     contractor: Contractor | None = None,
     notes: str = "",
@@ -119,6 +121,7 @@ def build_job(
         lat=lat,
         lng=lng,
         service_area=service_area,
+        auto_area=auto_area,
     )
     snapshot_profit_share(job)
     return job
@@ -135,10 +138,15 @@ def apply_address(
     lat: float | None,
     lng: float | None,
     service_area: ServiceArea | None,
+    auto_area: bool = True,
 ) -> None:
     """Set the address and what it implies: city/state and coordinates from the ZIP when
     not given (a typed address is placed offline by its ZIP), the local time zone, and
-    the service area's area code and office address (snapshots)."""
+    the service area's area code and office address (snapshots).
+
+    Without a service area, a placed job gets the closest one within 50 miles (the one
+    its contractor covers first); `auto_area=False` when the caller already looked (the
+    Workiz import looks once per distinct ZIP)."""
     zip_info = geo.zip_info(zip_code)
     if zip_info:
         zip_code, city, state = zip_info.zip_code, city or zip_info.city, state or zip_info.state
@@ -148,6 +156,8 @@ def apply_address(
     job.city, job.state = city.strip()[:80], state.strip().upper()[:2]
     job.zip_code, job.lat, job.lng = (zip_code or "").strip()[:10], lat, lng
     job.timezone = zone_for(zip_code=job.zip_code, state=job.state)
+    if service_area is None and auto_area and lat is not None and lng is not None:
+        service_area = closest_area(float(lat), float(lng), contractor=job.contractor)
     job.service_area = service_area
     job.area_code = service_area.area_code if service_area else ""
     job.office_address = service_area.office_address if service_area else ""

@@ -89,7 +89,7 @@ def change_address(
         service_area=service_area,
     )
     job.save()
-    area = f" · service area {service_area.label}" if service_area else ""
+    area = f" · service area {job.service_area.label}" if job.service_area else ""
     record(
         job,
         kind="sys",

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from contractors.models import Contractor, JobPartner, JobType
-from crm import events, spreadsheets
+from contractors.models import Contractor, JobPartner, JobType, ServiceArea
+from crm import events, geo, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.spreadsheets import ImportResult
 from crm.timeline.services import audit, record
 from jobs.models import Job, Status
+from jobs.services.areas import closest_areas
 from jobs.services.common import require
 from jobs.services.creating import build_job, check_office, insert_job
 from jobs.timezones import zone_for
@@ -205,7 +206,20 @@ def parse_scheduled(raw: str, zone: ZoneInfo) -> datetime.datetime:
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=zone)
 
 
-def _build(row: dict, *, office: Office, company: str, lookups: _Lookups) -> Job:
+def _point(row: dict) -> tuple[float, float] | None:
+    """The row's ZIP centre (offline), or None when its ZIP is missing or unknown."""
+    place = geo.zip_info(row.get("zip_code", ""))
+    return None if place is None or place.lat is None else (place.lat, place.lng)
+
+
+def _build(
+    row: dict,
+    *,
+    office: Office,
+    company: str,
+    lookups: _Lookups,
+    areas: dict[tuple[float, float], ServiceArea | None],
+) -> Job:
     """Validate one row (reads only) into an unsaved job; DomainError says why not."""
     status = STATUSES.get(_key(row.get("status", "")))
     if status is None:
@@ -244,6 +258,8 @@ def _build(row: dict, *, office: Office, company: str, lookups: _Lookups) -> Job
         company=company,
         contractor=lookups.techs.get(_key(row.get("tech", ""))),
         starts_at=parse_scheduled(row["scheduled"], zone),
+        service_area=areas.get(_point(row)),
+        auto_area=False,  # looked up once per distinct ZIP by import_jobs
     )
     job.status = status
     return job
@@ -268,11 +284,13 @@ def import_jobs(
     require(actor, "jobs.import")
     check_office(actor, office)
     lookups = _Lookups(mapping or Mapping())
+    # The closest service area within 50 miles, once per distinct ZIP (two queries in all).
+    areas = closest_areas(point for _, row in rows if (point := _point(row)) is not None)
     result = ImportResult(noun="job")
     for number, row in rows:
         try:
             with transaction.atomic():
-                job = _build(row, office=office, company=company, lookups=lookups)
+                job = _build(row, office=office, company=company, lookups=lookups, areas=areas)
                 if job.status == Status.PENDING:
                     job.follow_up_at = timezone.now() + PENDING_FOLLOW_UP
                 insert_job(job, actor=actor)
