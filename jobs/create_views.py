@@ -105,12 +105,35 @@ def _check_fields(form: NewJobForm) -> bool:
     return not form.errors
 
 
+SOURCE_HINT = "Pick the partner this job is for"
+
+
+def _initial_from_lead(lead: Lead | None) -> dict:
+    """The lead's fields for the form, its phone as a person reads it ("(305) 555-1007", not
+    the stored E.164; the form accepts either)."""
+    if lead is None:
+        return {}
+    initial = services.initial_from_lead(lead)
+    initial["phone"] = phones.pretty(initial.get("phone") or "")
+    return initial
+
+
+def _source_hint(lead: Lead) -> str:
+    """Said under an empty Job source: the lead's partner names no Job Partner."""
+    if lead.partner_name:
+        return f"{SOURCE_HINT} (the lead came from “{lead.partner_name}”, not a Job Partner)."
+    return f"{SOURCE_HINT}."
+
+
 @can_view
 def new_job(request):
     _require_create(request.user)
     lead = _lead(request)
-    initial = services.initial_from_lead(lead) if lead else {}
+    initial = _initial_from_lead(lead)
     form = NewJobForm(request.POST or None, user=request.user, initial=initial)
+    picked_source = form.is_bound and form.data.get("source")
+    if lead is not None and initial.get("source") is None and not picked_source:
+        form.fields["source"].help_text = _source_hint(lead)
     error = ""
     # "Find service areas" (no-JS) only redraws the form with the areas for the address.
     if request.method == "POST" and "find_areas" not in request.POST and _check_fields(form):

@@ -141,5 +141,22 @@
     const form = event.target.closest && event.target.closest("[data-new-job]");
     if (form && event.target.id === "area-cards") refreshContractors(form);
   });
-  document.addEventListener("DOMContentLoaded", () => prepare(document));
+  // A lead just converted lands here with ?new_job_for_lead=: the form opens from the markup,
+  // so the URL can drop it at once. Otherwise F5 after Create Job reopens the pre-filled form
+  // (a duplicate job one click away).
+  function forgetNewJobForLead() {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has("new_job_for_lead")) return;
+    url.searchParams.delete("new_job_for_lead");
+    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  }
+  // A form pre-filled from a lead holds work nobody typed yet: ui.js marks a modal dirty on
+  // "input", so say so once it has opened (after ui.js's afterSwap reset the flag).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target.id !== "modal-body") return;
+    const form = event.target.querySelector("form[data-new-job][data-prefilled]");
+    if (form) form.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  document.addEventListener("closeModal", forgetNewJobForLead);
+  document.addEventListener("DOMContentLoaded", () => { forgetNewJobForLead(); prepare(document); });
 })();

@@ -164,3 +164,41 @@ def test_converting_a_lead_opens_the_prefilled_form_and_links_both_ways(
     lead_panel = client.get(reverse("leads:detail", args=[lead.pk]), headers=HX).content.decode()
     assert f"Job {job.display_id}</a> booked from this lead" in lead_panel
     assert lead.__class__.objects.get(pk=lead.pk).status == LeadStatus.CONVERTED
+
+
+def test_the_form_from_a_lead_preselects_its_job_partner_and_shows_the_phone_formatted(
+    client, agent, sliding, gdq
+):
+    lead = LeadFactory(office=sliding, phone="+13055551007", partner_name="gdq")
+    client.force_login(agent)
+    modal = client.get(NEW, {"lead": lead.pk}, headers=HX).content.decode()
+    assert f'<option value="{gdq.pk}" selected>GDQ</option>' in modal
+    assert 'value="(305) 555-1007"' in modal and "+13055551007" not in modal
+    assert "Pick the partner this job is for" not in modal
+    # Marked pre-filled: an outside click asks before throwing the lead's fields away.
+    assert "data-prefilled" in modal
+
+
+def test_a_lead_whose_partner_is_no_job_partner_leaves_the_source_empty_with_a_hint(
+    client, agent, sliding, gdq
+):
+    lead = LeadFactory(office=sliding, phone="+13055551007", partner_name="Angi")
+    client.force_login(agent)
+    modal = client.get(NEW, {"lead": lead.pk}, headers=HX).content.decode()
+    assert f'<option value="{gdq.pk}" selected>GDQ' not in modal
+    assert "Pick the partner this job is for (the lead came from “Angi”" in modal
+
+
+def test_the_formatted_phone_posts_back_as_the_same_number(client, agent, sliding, repair, gdq):
+    lead = LeadFactory(
+        office=sliding, phone="+13055551007", partner_name="GDQ", status=LeadStatus.CONVERTED
+    )
+    client.force_login(agent)
+    client.post(NEW, form(sliding, repair, gdq, lead=lead.pk, phone="(305) 555-1007"), headers=HX)
+    assert Job.objects.get().phone == "+13055551007"
+
+
+def test_a_blank_new_job_form_is_not_marked_prefilled_and_has_no_source_hint(client, agent):
+    client.force_login(agent)
+    modal = client.get(NEW, headers=HX).content.decode()
+    assert "data-prefilled" not in modal and "Pick the partner this job is for" not in modal
