@@ -24,6 +24,7 @@ from jobs.forms import (
 from jobs.models import Job, JobTag
 from jobs.responses import REFRESH, done
 from jobs.services.common import short_window
+from jobs.services.placing import point_of
 from jobs.views import can_view, panel_context, visible_jobs
 
 
@@ -160,7 +161,9 @@ def find_contractor(request, pk: int):
             error = _run(services.assign_contractor, job=job, actor=request.user, contractor=picked)
             if not error:
                 return done(request, closeModal={})
-    context = {"job": job, "form": form, "error": error, "candidates": candidates}
+    # Without a service area, say how the list is ordered (by distance, or by type alone).
+    placed = point_of(zip_code=job.zip_code, lat=job.lat, lng=job.lng) is not None
+    context = {"job": job, "form": form, "error": error, "candidates": candidates, "placed": placed}
     return render(request, "jobs/_partials/find_contractor.html", context)
 
 
