@@ -47,6 +47,12 @@ def _stamp(at: datetime.datetime | None, first: str | None, last: str | None, zo
     return f"Paid by {who} · {at.astimezone(zone):%b %-d, %Y}"
 
 
+def _truncated(text: str) -> str:
+    """Cut to the column's width with an ellipsis; the whole text is the tooltip."""
+    text = escape(text)
+    return f'<span class="cell-trunc" title="{text}">{text}</span>'
+
+
 def _paid(row: dict, party: str, url: str, can_edit: bool, zone: ZoneInfo) -> str:
     at = row[f"{party}_paid_at"]
     auto = party == "partner" and row["partner_paid_auto"]
@@ -76,7 +82,7 @@ def row_html(row: dict, *, detail_base: str, can_edit: bool) -> SafeString:
     url = f"{detail_base}{row['id']}"
     profit = row["profit_share"]
     cancelled = row["finance_cancelled_at"] is not None
-    client = escape(f"{row['first_name']} {row['last_name']}".strip())
+    client = _truncated(f"{row['first_name']} {row['last_name']}".strip())
     status = STATUS_LABELS[row["status"]]
     return mark_safe(
         f'<tr class="is-clickable finance-row{" is-cancelled" if cancelled else ""}" '
@@ -85,9 +91,9 @@ def row_html(row: dict, *, detail_base: str, can_edit: bool) -> SafeString:
         f'<td class="nowrap"><strong>JOB-{row["number"]}</strong></td>'
         f'<td class="nowrap">{row["starts_at"].astimezone(zone):%b %-d, %Y}</td>'
         f"<td>{client}</td>"
-        f'<td class="nowrap">{escape(row["office__name"])}</td>'
-        f'<td class="nowrap">{escape(row["source__name"])}</td>'
-        f'<td class="nowrap">{escape(row["contractor__name"] or "—")}</td>'
+        f"<td>{_truncated(row['office__name'])}</td>"
+        f"<td>{_truncated(row['source__name'])}</td>"
+        f"<td>{_truncated(row['contractor__name'] or '—')}</td>"
         f'<td><span class="status-code status-code--{row["status"]}">{status}</span></td>'
         f'<td class="num">{money(row["closing_total"])}</td>'
         f'<td class="num">{money(row["parts_total"])}</td>'

@@ -14,7 +14,7 @@ FIND = "🔍 FIND CONTRACTOR"
 
 def _contractor(row: Row, url: str, can_edit: bool) -> str:
     if row.contractor:
-        return escape(row.contractor)
+        return _truncated(row.contractor)
     if not row.is_active:  # Done / Cancelled: history, nothing to find
         return '<em class="muted">Unassigned</em>'
     if can_edit:
@@ -24,6 +24,12 @@ def _contractor(row: Row, url: str, can_edit: bool) -> str:
             f"{FIND}</button>"
         )
     return f'<span class="pill pill--attention is-pulsing">{FIND}</span>'
+
+
+def _truncated(text: str, css: str = "cell-trunc") -> str:
+    """Cut to the column's width with an ellipsis; the whole text is the tooltip."""
+    text = escape(text)
+    return f'<span class="{css}" title="{text}">{text}</span>'
 
 
 def _status(row: Row) -> str:
@@ -67,17 +73,17 @@ def row_html(row: Row, *, can_edit: bool) -> SafeString:
         f"data-open-right>"
         f'<td class="nowrap"><strong>{row.display_id}</strong></td>'
         f'<td class="nowrap">{escape(row.office)}</td>'
-        f'<td class="nowrap">{escape(row.window)}</td>'
-        f"<td>{escape(row.client)}</td>"
+        f'<td class="jobs-table__when">{escape(row.window)}</td>'
+        f"<td>{_truncated(row.client)}</td>"
         f'<td class="nowrap">{escape(row.phone)}</td>'
         f'<td><span class="job-address" title="{address}">{address}</span></td>'
-        f'<td><span class="pill pill--status">{escape(row.job_type)}</span></td>'
-        f'<td class="nowrap">{escape(row.company)}</td>'
-        f'<td class="nowrap">{_contractor(row, url, can_edit)}</td>'
+        f"<td>{_truncated(row.job_type, 'pill pill--status cell-trunc')}</td>"
+        f"<td>{_truncated(row.company)}</td>"
+        f'<td class="jobs-table__contractor">{_contractor(row, url, can_edit)}</td>'
         f'<td class="nowrap">{_status(row)}</td>'
         f'<td class="center">{rebooked}</td>'
         f'<td class="center">{_k(row, url, can_edit)}</td>'
-        f'<td class="nowrap muted small">{escape(row.created)}</td>'
+        f'<td class="jobs-table__created muted small">{escape(row.created)}</td>'
         "</tr>"
     )
 
