@@ -19,6 +19,7 @@ from contractors.models import Contractor, ServiceArea
 from contractors.services import areas as area_services
 from crm import permissions
 from crm.errors import DomainError
+from crm.http import json_error
 
 can_view = permissions.require("service_areas.view")
 ROWS_PARTIAL = "contractors/_partials/area_rows.html"
@@ -128,7 +129,7 @@ def lookup(request):
     try:
         place = geocode_zip(request.GET.get("zip", ""))
     except ValueError as exc:
-        return JsonResponse({"status": "error", "error": str(exc)}, status=400)
+        return json_error(str(exc), 400)
     return JsonResponse(
         {
             "status": "success",

@@ -86,7 +86,7 @@ def row_html(row: dict, *, detail_base: str, can_edit: bool) -> SafeString:
     status = STATUS_LABELS[row["status"]]
     return mark_safe(
         f'<tr class="is-clickable finance-row{" is-cancelled" if cancelled else ""}" '
-        f'hx-get="{url}" hx-trigger="click" '
+        f'hx-get="{url}" '
         f'hx-target="#right-panel-body" data-open-right id="finance-row-{row["id"]}">'
         f'<td class="nowrap"><strong>JOB-{row["number"]}</strong></td>'
         f'<td class="nowrap">{row["starts_at"].astimezone(zone):%b %-d, %Y}</td>'

@@ -69,7 +69,7 @@ def row_html(row: Row, *, can_edit: bool) -> SafeString:
     rebooked = "🔁" if row.rebooked else '<span class="muted">—</span>'
     return mark_safe(
         f'<tr class="is-clickable job-row{attention}" hx-get="{url}" '
-        f'hx-trigger="click" hx-target="#right-panel-body" '
+        f'hx-target="#right-panel-body" '
         f"data-open-right>"
         f'<td class="nowrap"><strong>{row.display_id}</strong></td>'
         f'<td class="nowrap">{escape(row.office)}</td>'

@@ -5,7 +5,7 @@ are the actions of `leads.services.settings` and `leads.services.inbox`."""
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from crm import permissions
 from crm.errors import DomainError
 from crm.flash import flash_outcome
+from crm.http import json_error
 from leads.calling_hours import DEFAULT_WINDOW
 from leads.cp_forms import (
     CallingHoursForm,
@@ -43,10 +44,6 @@ PRESETS = {
 }
 STATE_NAMES = dict(lead_settings.US_STATES)
 DEFAULT_WINDOW_TEXT = f"{DEFAULT_WINDOW[0]}–{DEFAULT_WINDOW[1]}"
-
-
-def _error_json(message: str) -> JsonResponse:
-    return JsonResponse({"status": "error", "error": message}, status=400)
 
 
 # --- 📥 Lead sources -----------------------------------------------------------------
@@ -140,11 +137,11 @@ def cp_sources_reorder(request):
     try:
         ordered_ids = [int(value) for value in request.POST.getlist("order")]
     except ValueError:
-        return _error_json("The new order is not valid. Reload the page and try again.")
+        return json_error("The new order is not valid. Reload the page and try again.", 400)
     try:
         lead_settings.reorder_sources(actor=request.user, ordered_ids=ordered_ids)
     except DomainError as error:
-        return _error_json(error.message)
+        return json_error(error.message, 400)
     if request.htmx:
         return HttpResponse(status=204)
     messages.success(request, "Lead source order saved.")
