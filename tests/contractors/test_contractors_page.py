@@ -165,7 +165,9 @@ def test_rows_show_contact_area_count_job_types_and_active_pill(owner_client, ga
 
 def test_search_matches_name_contact_and_email(owner_client, garage):
     ContractorFactory(name="Acme Doors", contact_name="Ann Lee", job_types=[garage])
-    ContractorFactory(name="Zed Gates", report_email="ops@zed.com", job_types=[garage])
+    ContractorFactory(
+        name="Zed Gates", contact_name="Bo Diaz", report_email="ops@zed.com", job_types=[garage]
+    )
 
     assert [r.name for r in owner_client.get(LIST, {"q": "ann"}).context["rows"]] == ["Acme Doors"]
     assert [r.name for r in owner_client.get(LIST, {"q": "ZED.com"}).context["rows"]] == [
