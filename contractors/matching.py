@@ -4,8 +4,6 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
 from contractors.models import (
     Contractor,
     JobType,
@@ -81,8 +79,8 @@ def contains(polygon: list[list[float]], lat: float, lng: float) -> bool:
     return inside
 
 
-def _zone_label(zone: PriorityZone) -> str:
-    return zone.name if zone.name.casefold().endswith("zone") else f"{zone.name} zone"
+def _zone_label(name: str) -> str:
+    return name if name.casefold().endswith("zone") else f"{name} zone"
 
 
 @dataclass(frozen=True)
@@ -109,22 +107,32 @@ def _zone_candidates(lat: float, lng: float, job_type: JobType) -> list[Candidat
     """The priority zones (of this job type) holding the point, their contractors in order.
 
     Zones are read in name order; a contractor listed in several keeps its first place.
-    Only active contractors who handle the job type are returned. Two queries.
+    Only active contractors who handle the job type are returned. One query for the zones
+    of the type, and one for the entries of those holding the point (none when no zone
+    does): the entries of every zone of the type, with their contractors, would be read
+    and built on each dropdown refresh only to be thrown away.
     """
-    entries = PriorityZoneContractor.objects.filter(
-        contractor__is_active=True, contractor__job_types=job_type
-    ).select_related("contractor")
-    zones = PriorityZone.objects.filter(job_type=job_type).prefetch_related(
-        Prefetch("entries", queryset=entries)
-    )
+    # Plain rows: every zone of the type is read on each dropdown refresh, few are kept.
+    zones = [
+        (zone_id, name)
+        for zone_id, name, polygon in PriorityZone.objects.filter(job_type=job_type).values_list(
+            "id", "name", "polygon"
+        )
+        if contains(polygon, lat, lng)
+    ]
+    if not zones:
+        return []
+    entries_of: dict[int, list[PriorityZoneContractor]] = {zone_id: [] for zone_id, _ in zones}
+    for entry in PriorityZoneContractor.objects.filter(
+        zone__in=entries_of, contractor__is_active=True, contractor__job_types=job_type
+    ).select_related("contractor"):
+        entries_of[entry.zone_id].append(entry)
     candidates: list[Candidate] = []
     seen: set[int] = set()
-    for zone in zones:
-        if not contains(zone.polygon, lat, lng):
-            continue
-        label = _zone_label(zone)
+    for zone_id, name in zones:
+        label = _zone_label(name)
         # Ranked as listed: a paused contractor leaves no gap ("Priority 1" is tried first).
-        entries = [entry for entry in zone.entries.all() if entry.contractor_id not in seen]
+        entries = [entry for entry in entries_of[zone_id] if entry.contractor_id not in seen]
         for rank, entry in enumerate(entries, start=1):
             seen.add(entry.contractor_id)
             candidates.append(
@@ -132,7 +140,7 @@ def _zone_candidates(lat: float, lng: float, job_type: JobType) -> list[Candidat
                     contractor=entry.contractor,
                     reason=f"Priority {rank} · {label}",
                     rank=rank,
-                    zone=zone.name,
+                    zone=name,
                 )
             )
     return candidates
