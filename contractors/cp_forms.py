@@ -11,3 +11,12 @@ class JobPartnerForm(forms.Form):
     keep_rate = forms.DecimalField(
         label="Keep rate %", min_value=0, max_value=100, decimal_places=2, initial=0
     )
+
+
+class PartnerLoginForm(forms.Form):
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80, required=False)
+    email = forms.EmailField(max_length=254)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()  # as stored, and as the sign-in link says

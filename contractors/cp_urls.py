@@ -11,4 +11,15 @@ urlpatterns = [
     path(
         "cp/job-partners/<int:pk>/delete", cp_views.delete_job_partner, name="cp_job_partner_delete"
     ),
+    path("cp/job-partners/<int:pk>/logins", cp_views.partner_logins, name="cp_partner_logins"),
+    path(
+        "cp/job-partners/<int:pk>/logins/<int:user_pk>/active",
+        cp_views.set_partner_login_active,
+        name="cp_partner_login_active",
+    ),
+    path(
+        "cp/job-partners/<int:pk>/logins/<int:user_pk>/sign-in-link",
+        cp_views.send_partner_sign_in_link,
+        name="cp_partner_login_link",
+    ),
 ]

@@ -215,7 +215,24 @@ CAPABILITIES: tuple[Capability, ...] = (
         chapter="Global timeline",
     ),
     Capability("audit.view", "Topbar", "Audit Log", frozenset({OWNER}), chapter="Audit log"),
-    Capability("users.view", "Topbar", "Users directory", EVERYONE, chapter="The topbar"),
+    # A partner login is an outside company: the staff list (names, emails, offices) is not
+    # theirs to read.
+    Capability(
+        "users.view",
+        "Topbar",
+        "Users directory",
+        EVERYONE - {PARTNER},
+        "Partners do not see the staff list.",
+        chapter="The topbar",
+    ),
+    Capability(
+        "jobs.contractor_details",
+        "Jobs",
+        "See a job's contractor contact and profit share",
+        EVERYONE - {PARTNER},
+        "Partners see only the contractor's name.",
+        chapter=LOGIN_AND_ROLES,
+    ),
     # Owner only, as CP → Users says (the topbar line reads "admins+ can edit").
     Capability(
         "users.manage",
@@ -241,6 +258,13 @@ def can(user, capability: str) -> bool:
     if capability in JOBS_FEATURE_CAPABILITIES and not user.has_jobs_feature:
         return False
     return user.role in rule.roles
+
+
+def check(actor, capability: str) -> None:
+    """Refuse a person without `capability` inside an action (views check first; imports,
+    AI tools and tasks reach actions directly). No actor means the system itself acts."""
+    if actor is not None and not can(actor, capability):
+        raise PermissionDenied(f"Your role can't do that ({capability}).")
 
 
 def matrix() -> list[dict]:

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from crm import events, phones
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import audit, record
 from finance.models import FinanceSettings
 from finance.money import job_payout, money
 from jobs.models import FINANCE_STATUSES, Job
-from jobs.services.common import emit_for, locked, require
+from jobs.services.common import emit_for, locked
 
 MONEY_FIELDS = {
     "closing_total": "Closing",
@@ -119,7 +120,7 @@ def update_money(
     if new_payout != old_payout:
         body += f" · payout {money(old_payout)} → {money(new_payout)}"
     data = {"field": field, "old": old, "new": amount, "payout": [old_payout, new_payout]}
-    record(job, kind="sys", body=body, actor=actor, data=data)
+    record(job, kind="sys", body=body, actor=actor, data=data, staff_only=True)
     audit(
         "job.money_changed",
         f"{job.display_id} {job.full_name}: {change}",
@@ -153,7 +154,14 @@ def _set_paid(job: Job, actor, *, party: str, paid: bool) -> Job:
         who = job.contractor.name if job.contractor else "no contractor"
     label = PARTIES[party]
     body = f"✓ {label} paid ({who})" if paid else f"↺ {label} paid cleared ({who})"
-    record(job, kind="sys", body=body, actor=actor, data={"party": party, "paid": paid})
+    record(
+        job,
+        kind="sys",
+        body=body,
+        actor=actor,
+        data={"party": party, "paid": paid},
+        staff_only=True,
+    )
     audit(
         "job.paid_changed",
         f"{job.display_id} {job.full_name}: {body[2:]}",
@@ -196,7 +204,13 @@ def stamp_house_brand_paid(job: Job) -> bool:
     job.partner_paid_at, job.partner_paid_by, job.partner_paid_auto = timezone.now(), None, True
     job.save(update_fields=["partner_paid_at", "partner_paid_by", "partner_paid_auto"])
     body = f"✓ Partner paid — Auto ({job.source.name} keeps 100%)"
-    record(job, kind="sys", body=body, data={"party": "partner", "paid": True, "auto": True})
+    record(
+        job,
+        kind="sys",
+        body=body,
+        data={"party": "partner", "paid": True, "auto": True},
+        staff_only=True,
+    )
     audit(
         "job.paid_changed",
         f"{job.display_id} {job.full_name}: partner paid automatically (house brand)",
@@ -252,7 +266,14 @@ def finance_cancel(*, job: Job, actor, reason: str, note: str = "") -> Job:
         ]
     )
     body = f"💸 Finance-cancelled: {reason}" + (f" · note: {note}" if note else "")
-    record(job, kind="sys", body=body, actor=actor, data={"reason": reason, "note": note})
+    record(
+        job,
+        kind="sys",
+        body=body,
+        actor=actor,
+        data={"reason": reason, "note": note},
+        staff_only=True,
+    )
     audit(
         "job.finance_cancelled",
         f"{job.display_id} {job.full_name} finance-cancelled: {reason}",
@@ -292,7 +313,7 @@ def undo_finance_cancel(*, job: Job, actor) -> Job:
         ]
     )
     body = f"↺ Finance-cancel undone (was: {reason})"
-    record(job, kind="sys", body=body, actor=actor, data={"reason": reason})
+    record(job, kind="sys", body=body, actor=actor, data={"reason": reason}, staff_only=True)
     audit(
         "job.finance_cancel_undone",
         f"{job.display_id} {job.full_name}: finance-cancel undone",

@@ -7,8 +7,9 @@ from django.db.models import Q
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm import phones, widgets
+from crm.accounts.models import Role
 from crm.dateranges import business_now
-from jobs.models import CancelReason, Status
+from jobs.models import CancelReason, Job, Status
 
 UNASSIGNED = "none"
 DATE_CHOICES = [
@@ -64,8 +65,14 @@ class JobFilterForm(forms.Form):
         super().__init__(*args, auto_id="filter_%s", **kwargs)
         self.fields["office"].choices = [(pk, name) for pk, name, _ in user.visible_offices]
         self.fields["job_type"].choices = list(JobType.objects.values_list("id", "label"))
-        self.fields["source"].choices = list(JobPartner.objects.values_list("id", "name"))
-        contractors = Contractor.objects.order_by("name").values_list("id", "name")
+        partners, contractors = JobPartner.objects.all(), Contractor.objects.all()
+        if user.role == Role.PARTNER:  # an outside company: no other partner's name
+            partners = partners.filter(pk=user.partner_id)
+            contractors = contractors.filter(
+                pk__in=Job.objects.visible_to(user).values("contractor_id")
+            )
+        self.fields["source"].choices = list(partners.values_list("id", "name"))
+        contractors = contractors.order_by("name").values_list("id", "name")
         self.fields["contractor"].choices = [(UNASSIGNED, "— Unassigned —")] + [
             (str(pk), name) for pk, name in contractors
         ]

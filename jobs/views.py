@@ -26,7 +26,14 @@ from jobs.services.reminders import KINDS, day_reminders
 can_view = permissions.require("jobs.view")
 PAGE_SIZE = 50
 BOARD_TARGETS = {"job-board"}
-CAPABILITIES = ("jobs.create", "jobs.edit", "jobs.archive", "jobs.delete", "jobs.import")
+CAPABILITIES = (
+    "jobs.create",
+    "jobs.edit",
+    "jobs.archive",
+    "jobs.delete",
+    "jobs.import",
+    "jobs.contractor_details",
+)
 
 
 def capabilities(user) -> dict:
@@ -122,8 +129,9 @@ def panel_context(request, job: Job, **extra) -> dict:
         "phone": phones.pretty(job.phone),
         "attention": reason,
         "attention_message": update_request_message(job, reason) if reason in COPYABLE else "",
-        "contact_visible": request.user.role != "partner",
-        "contractor_phone": phones.pretty(job.contractor.contact_phone) if job.contractor else "",
+        "contractor_phone": phones.pretty(job.contractor.contact_phone)
+        if job.contractor and can["contractor_details"]
+        else "",
         "k_when": moment(job, job.k_confirmed_at) if job.k_confirmed_at else "",
         "follow_up_when": moment(job, job.follow_up_at) if job.follow_up_at else "",
         "statuses": Status.choices,
@@ -137,7 +145,9 @@ def panel_context(request, job: Job, **extra) -> dict:
         ],
         "starts_value": local_value(job, job.starts_at),
         "ends_value": local_value(job, job.ends_at),
-        "timeline": TimelineEntry.objects.for_subject(job).select_related("actor")[:100],
+        "timeline": TimelineEntry.objects.for_subject(job)
+        .readable_by(request.user)
+        .select_related("actor")[:100],
         "areas": closest_areas(zip_code=job.zip_code, lat=job.lat, lng=job.lng)
         if can["edit"]
         else [],

@@ -118,7 +118,7 @@ def seed_leads(count: int = 60) -> None:
             received_at=now - datetime.timedelta(minutes=number * number * 7 + rng.randint(1, 30)),
             service_type=rng.choice(SERVICES),
             campaign=rng.choice(CAMPAIGNS) if key in ("facebook", "google") else "",
-            partner_name="GDQ" if number % 7 == 0 else "",
+            partner_name="GDQ Leads" if number % 7 == 0 else "",
             is_bookback=key == "bookback",
             is_transferred=number % 11 == 3,
             via="webhook",

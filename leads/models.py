@@ -254,10 +254,11 @@ class Lead(models.Model):
         return self.status in CALLBACK_STATUSES
 
     def phone_visible_to(self, user) -> bool:
-        """A Fresh lead's phone belongs to whoever claimed it; after Fresh, to everyone."""
+        """A Fresh lead's phone belongs to whoever claimed it; after Fresh, to everyone.
+        A partner login sent the lead itself: it always reads its client's details."""
         if not self.phone:
             return False
-        if self.status == Status.FRESH:
+        if self.status == Status.FRESH and user.role != "partner":
             return self.claimed_by_id is not None and self.claimed_by_id == user.pk
         return True
 

@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from contractors.models import JobPartner
 from crm.accounts.models import Office, Role, User
 
 PASSWORD = "correct-horse-battery"
@@ -29,6 +30,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     role = Role.AGENT
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, partner_name: str = "", **kwargs):
+        """`partner_name="GDQ"` ties a partner login to that Job Partner (made if missing)."""
+        if partner_name:
+            known = JobPartner.objects.filter(name__iexact=partner_name).first()
+            kwargs["partner"] = known or JobPartnerFactory(name=partner_name)
+        return super()._create(model_class, *args, **kwargs)
 
     @factory.post_generation
     def offices(self, create, extracted, **kwargs):

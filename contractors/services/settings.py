@@ -97,6 +97,12 @@ def delete_job_partner(*, actor, partner: JobPartner) -> None:
     source: their history and finance depend on it. Audited."""
     partner = JobPartner.objects.select_for_update().get(pk=partner.pk)  # as delete_job_type
     _refuse_if_jobs_use(partner.name, Job.objects.filter(source=partner))
+    logins = partner.logins.count()
+    if logins:
+        raise DomainError(
+            f"{partner.name} has {logins} partner login{'s' if logins != 1 else ''}: "
+            "delete them in CP → Users first."
+        )
     name = partner.name
     partner.delete()
     _changed(actor, f"Job partner {name} deleted", job_partner=name)

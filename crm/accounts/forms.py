@@ -58,7 +58,7 @@ class UserForm(forms.ModelForm):
             "role",
             "offices",
             "has_all_offices",
-            "partner_name",
+            "partner",
             "is_active",
         ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
@@ -69,7 +69,7 @@ class UserForm(forms.ModelForm):
         is_partner = self.instance.pk and self.instance.role == Role.PARTNER
         self.fields["role"].choices = Role.choices if is_partner else STAFF_ROLES
         if not is_partner:
-            del self.fields["partner_name"]
+            del self.fields["partner"]
         if not self.instance.pk:
             self.fields[
                 "password"

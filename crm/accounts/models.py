@@ -60,8 +60,15 @@ class User(AbstractBaseUser):
     has_all_offices = models.BooleanField(
         "All offices", default=False, help_text="Owner-equivalent visibility across every office."
     )
-    partner_name = models.CharField(
-        max_length=80, blank=True, help_text="Partner logins see only records tied to this name."
+    # Protected: a partner with logins is not deleted from under them (CP → Job Partners
+    # deactivates the logins first).
+    partner = models.ForeignKey(
+        "contractors.JobPartner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logins",
+        help_text="Partner logins see only the leads and jobs of this job partner.",
     )
     is_active = models.BooleanField(
         "Active", default=True, help_text="Off blocks sign-in without deleting."
@@ -83,6 +90,11 @@ class User(AbstractBaseUser):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def partner_name(self) -> str:
+        """The name leads and jobs are tied to ("" for staff)."""
+        return self.partner.name if self.partner_id else ""
 
     @property
     def sees_all_offices(self) -> bool:

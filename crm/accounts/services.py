@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone
 
-from crm import events
+from crm import events, permissions
 from crm.accounts.models import LoginCode, Office, Role, User
 from crm.errors import DomainError
 from crm.timeline.services import audit
@@ -45,7 +45,7 @@ def create_user(
     role: str,
     offices=(),
     has_all_offices: bool = False,
-    partner_name: str = "",
+    partner=None,
     is_active: bool = True,
     password: str = "",
 ) -> User:
@@ -61,7 +61,7 @@ def create_user(
         last_name=last_name,
         role=role,
         has_all_offices=has_all_offices,
-        partner_name=partner_name,
+        partner=partner,
         is_active=is_active,
     )
     user.offices.set(offices)
@@ -92,7 +92,7 @@ def update_user(
     offices,
     has_all_offices: bool,
     is_active: bool,
-    partner_name: str = "",
+    partner=None,
 ) -> User:
     """Change a user's profile, role, offices or active flag.
 
@@ -112,7 +112,7 @@ def update_user(
     before = {"role": user.role, "offices": user.office_label, "is_active": user.is_active}
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.role, user.has_all_offices, user.is_active = role, has_all_offices, is_active
-    user.partner_name = partner_name
+    user.partner = partner
     user.save()
     user.offices.set(offices)
     after = {"role": role, "offices": user.office_label, "is_active": is_active}
@@ -153,6 +153,71 @@ def delete_user(*, actor: User, user: User) -> None:
         "user.deleted", f"{actor.full_name} deleted {label}", actor=actor, metadata={"email": email}
     )
     events.emit("user.deleted", actor=actor, email=email)
+
+
+# --- Partner logins (CP → Job Partners → 👤 Partner logins) ------------------------------
+
+
+@transaction.atomic
+def create_partner_login(
+    *, actor: User, partner, email: str, first_name: str, last_name: str = "", sign_in_url: str
+) -> User:
+    """A sandboxed login for a Job Partner's staff: no password, no office; it signs in
+    with an emailed code, and is sent the sign-in link at once."""
+    permissions.check(actor, "users.manage")
+    user = create_user(
+        actor=actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.PARTNER,
+        partner=partner,
+    )
+    send_sign_in_link(actor=actor, user=user, sign_in_url=sign_in_url)
+    return user
+
+
+def _partner_login(user: User) -> User:
+    if user.role != Role.PARTNER:
+        raise DomainError(f"{user.full_name} is not a partner login; edit them in CP → Users.")
+    return user
+
+
+@transaction.atomic
+def set_partner_login_active(*, actor: User, user: User, active: bool) -> User:
+    """Deactivate (sign-in refused, sessions end at their next request) or reactivate."""
+    permissions.check(actor, "users.manage")
+    user = _partner_login(User.objects.select_for_update().get(pk=user.pk))
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    state = "reactivated" if active else "deactivated"
+    audit(
+        "user.updated",
+        f"{actor.full_name} {state} the partner login {user.full_name} ({user.partner_name})",
+        actor=actor,
+        metadata={"user_id": user.pk, "changes": {"is_active": [not active, active]}},
+    )
+    events.emit("user.updated", actor=actor, user=user)
+    return user
+
+
+def send_sign_in_link(*, actor: User, user: User, sign_in_url: str) -> None:
+    """Email the partner login where to sign in (the page asks for a code by email)."""
+    permissions.check(actor, "users.manage")
+    user = _partner_login(user)
+    if not user.is_active:
+        raise DomainError(f"{user.full_name} is deactivated: reactivate the login first.")
+    from crm.accounts.tasks import send_sign_in_link as send
+
+    transaction.on_commit(lambda: send.delay(user.pk, sign_in_url))
+    audit(
+        "user.sign_in_link_sent",
+        f"{actor.full_name} sent {user.full_name} ({user.partner_name}) a sign-in link",
+        actor=actor,
+        metadata={"user_id": user.pk, "email": user.email},
+    )
 
 
 # --- Offices -------------------------------------------------------------------------

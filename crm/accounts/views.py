@@ -1,5 +1,4 @@
 from django.contrib.auth import authenticate, login, logout
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,7 +7,7 @@ from django.views.decorators.http import require_POST
 from crm import permissions
 from crm.accounts import services, throttle
 from crm.accounts.forms import CodeRequestForm, CodeSignInForm, PasswordSignInForm
-from crm.accounts.models import Role, User
+from crm.accounts.models import User
 from crm.errors import DomainError
 from crm.http import client_ip
 from crm.navigation import home_url
@@ -47,7 +46,11 @@ def sign_in(request):
     if request.user.is_authenticated and request.method == "GET":
         return redirect(home_url(request.user))
     if request.method != "POST":
-        return _render_login(request, mode=request.GET.get("mode", "password"))
+        # A partner's sign-in link names its email: the code form opens filled in.
+        email = CodeRequestForm(initial={"email": request.GET.get("email", "")[:254]})
+        return _render_login(
+            request, mode=request.GET.get("mode", "password"), code_request_form=email
+        )
     form = PasswordSignInForm(request.POST)
     ip = client_ip(request)
     if throttle.is_ip_blocked(ip=ip, email=request.POST.get("email", "")):
@@ -120,13 +123,10 @@ def sign_out(request):
 
 @permissions.require("users.view")
 def directory(request):
-    """Everyone's user directory (read-only unless owner); a left panel from the topbar.
-
-    A partner login is an outside company: it sees the staff, never the other partners.
-    """
-    users = User.objects.filter(is_active=True).prefetch_related("offices")
-    if request.user.role == Role.PARTNER:
-        users = users.exclude(Q(role=Role.PARTNER) & ~Q(pk=request.user.pk))
+    """The staff's user directory (read-only unless owner); a left panel from the topbar."""
+    users = (
+        User.objects.filter(is_active=True).select_related("partner").prefetch_related("offices")
+    )
     template = "accounts/_partials/directory.html" if request.htmx else "accounts/directory.html"
     context = {"users": users, "can_manage": permissions.can(request.user, "users.manage")}
     return render(request, template, context)

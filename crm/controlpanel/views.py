@@ -71,7 +71,11 @@ def toggle_jobs_feature(request, pk: int):
 
 @owner_only
 def users(request):
-    rows = User.objects.prefetch_related("offices").order_by("-is_active", "first_name")
+    rows = (
+        User.objects.select_related("partner")
+        .prefetch_related("offices")
+        .order_by("-is_active", "first_name")
+    )
     return render(request, "controlpanel/users.html", {"users": rows, "roles": Role})
 
 

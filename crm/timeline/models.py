@@ -11,6 +11,10 @@ class TimelineQuerySet(OfficeScopedQuerySet):
     def for_subject(self, subject: models.Model) -> "TimelineQuerySet":
         return self.filter(subject_type=subject._meta.model_name, subject_id=subject.pk)
 
+    def readable_by(self, user) -> "TimelineQuerySet":
+        """Partner logins never read the staff-only lines (the money side of a job)."""
+        return self.filter(staff_only=False) if user.role == "partner" else self
+
 
 class TimelineEntry(models.Model):
     """One line of a lead's or a job's history: who did what, when.
@@ -36,6 +40,8 @@ class TimelineEntry(models.Model):
     body = models.TextField()
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Finance lines (money, paid, finance-cancel): partners have no Finance access.
+    staff_only = models.BooleanField(default=False)
 
     objects = TimelineQuerySet.as_manager()
 
@@ -84,6 +90,7 @@ class AuditEvent(models.Model):
         USER_UPDATED = "user.updated", "User updated"
         USER_PASSWORD = "user.password_set", "User password set"
         USER_DELETED = "user.deleted", "User deleted"
+        USER_SIGN_IN_LINK = "user.sign_in_link_sent", "Partner sign-in link sent"
         SIGN_IN_BLOCKED = "auth.rate_limited", "Sign-in rate limit hit"
         ACCOUNT_PAUSED = "auth.account_paused", "Password sign-in paused (failed attempts)"
         SECRET_UNREADABLE = "secret.undecryptable", "Stored secret can't be decrypted"

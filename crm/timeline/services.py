@@ -18,10 +18,12 @@ def record(
     actor=None,
     data: dict | None = None,
     at=None,
+    staff_only: bool = False,
 ) -> TimelineEntry:
     """Add a line to `subject`'s timeline (a lead or a job: anything with `office`).
 
-    `at` dates the line when it records something that happened earlier (a lead's arrival).
+    `at` dates the line when it records something that happened earlier (a lead's arrival);
+    `staff_only` keeps it from partner logins.
     """
     return TimelineEntry.objects.create(
         created_at=at or timezone.now(),
@@ -33,6 +35,7 @@ def record(
         actor=actor,
         body=body,
         data=jsonable(data or {}),
+        staff_only=staff_only,
     )
 
 

@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from crm import events
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.models import TimelineEntry
 from crm.timeline.services import audit, record
 from jobs.models import Job
-from jobs.services.common import emit_for, locked, require
+from jobs.services.common import emit_for, locked
 
 
 def _set_archived(job: Job, actor, archived: bool) -> Job:

@@ -2,17 +2,8 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
-
-from crm import events, permissions
+from crm import events
 from jobs.models import Job
-
-
-def require(actor, capability: str) -> None:
-    """Refuse a person without `capability` (views check first; imports, AI tools and
-    tasks reach actions directly). No actor means the system itself is acting."""
-    if actor is not None and not permissions.can(actor, capability):
-        raise PermissionDenied(f"Your role can't do that ({capability}).")
 
 
 def locked(job: Job) -> Job:

@@ -9,9 +9,10 @@ from django.utils import timezone
 from contractors.matching import Candidate, dispatch_candidates, profit_share_for
 from contractors.models import Contractor
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import record
 from jobs.models import Job
-from jobs.services.common import emit_for, locked, require
+from jobs.services.common import emit_for, locked
 from jobs.services.placing import point_of
 
 
@@ -37,11 +38,6 @@ def snapshot_profit_share(job: Job) -> None:
         return
     share = profit_share_for(job.contractor, zip_code=job.zip_code, partner_name=job.source.name)
     job.profit_share = Decimal(str(share)).quantize(Decimal("0.01"))
-
-
-def percent(value: Decimal) -> str:
-    """35.00 → '35%', 32.50 → '32.5%'."""
-    return f"{value.normalize():f}%"
 
 
 def check_eligible(job: Job, contractor: Contractor) -> None:
@@ -102,8 +98,7 @@ def assign_contractor(*, job: Job, actor, contractor: Contractor) -> Job:
     record(
         job,
         kind="sys",
-        body=f"🔍 {contractor_change_text(previous, contractor)} · profit share "
-        f"{percent(job.profit_share)}",
+        body=f"🔍 {contractor_change_text(previous, contractor)}",
         actor=actor,
         data={"old": previous, "new": contractor, "profit_share": job.profit_share},
     )
@@ -132,10 +127,11 @@ def k_confirm(*, job: Job, actor, contractor: Contractor | None = None) -> Job:
     job.k_confirmed_at, job.k_confirmed_by = timezone.now(), actor
     job.save()
     body = f"✅ K-confirmed — {contractor.name} accepted the job."
+    data = {"contractor": contractor}
     if reassigned:
-        change = contractor_change_text(previous, contractor)
-        body += f" ({change} · profit share {percent(job.profit_share)})"
-    record(job, kind="sys", body=body, actor=actor, data={"contractor": contractor})
+        body += f" ({contractor_change_text(previous, contractor)})"
+        data["profit_share"] = job.profit_share
+    record(job, kind="sys", body=body, actor=actor, data=data)
     if reassigned:
         emit_contractor_assigned(job, previous, actor=actor)
     emit_for(job, "job.k_confirmed", actor=actor, contractor=contractor)

@@ -8,9 +8,10 @@ from django.db import transaction
 from contractors.models import ServiceArea
 from crm import phones
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import record
 from jobs.models import Job, JobTag
-from jobs.services.common import emit_for, locked, require
+from jobs.services.common import emit_for, locked
 from jobs.services.creating import apply_address
 
 EDITABLE_FIELDS = {

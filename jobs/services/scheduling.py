@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from contractors.models import Contractor
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import audit, record
 from jobs.models import Job
-from jobs.services.common import emit_for, locked, require, schedule_text, short_window
+from jobs.services.common import emit_for, locked, schedule_text, short_window
 from jobs.services.dispatch import emit_contractor_assigned, set_contractor
 
 

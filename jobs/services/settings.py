@@ -9,9 +9,9 @@ from django.db import transaction
 from crm import events
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import audit
 from jobs.models import CancelReason, Job, JobsSettings, JobTag
-from jobs.services.common import require
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.timeline.services import audit, record
 from jobs.models import STATUS_WEBHOOKS, CancelReason, Job, Status
-from jobs.services.common import emit_for, locked, moment, require
+from jobs.services.common import emit_for, locked, moment
 
 CENTS = Decimal("0.01")
 

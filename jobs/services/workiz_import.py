@@ -19,11 +19,11 @@ from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm import events, geo, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.permissions import check as require
 from crm.spreadsheets import ImportResult
 from crm.timeline.services import audit, record
 from jobs.models import Job, Status
 from jobs.services.areas import closest_areas
-from jobs.services.common import require
 from jobs.services.creating import build_job, check_office, insert_job
 from jobs.timezones import zone_for
 from leads.importing import normalize_header

@@ -18,6 +18,8 @@ IDEMPOTENT = {
     "test_purging_rate_limits_twice_deletes_each_counter_once",
     "crm.accounts.tasks.send_login_code": "tests/accounts/test_sign_in.py::"
     "test_a_redelivered_code_task_sends_no_second_email",
+    "crm.accounts.tasks.send_sign_in_link": "tests/controlpanel/test_partner_logins.py::"
+    "test_a_redelivered_sign_in_link_task_sends_no_second_email",
     "crm.accounts.tasks.purge_old_login_codes": "a DELETE of expired rows",
     "leads.tasks.process_inbound_lead": "tests/leads/test_webhooks.py::"
     "test_a_lead_that_cannot_be_placed_fails_with_its_reason (never taken twice)",

@@ -34,10 +34,11 @@ EXPECTED = {
     "jobs.import": {OWN, ADM, FIN},
     "jobs.archive": {OWN, ADM, FIN},
     "jobs.delete": {OWN},
+    "jobs.contractor_details": {OWN, ADM, FIN, AGT, VWR},
     "controlpanel.access": {OWN},
     "timeline.view": {OWN, ADM, FIN, VWR},
     "audit.view": {OWN},
-    "users.view": {OWN, ADM, FIN, AGT, VWR, PTR},
+    "users.view": {OWN, ADM, FIN, AGT, VWR},
     "users.manage": {OWN},
 }
 

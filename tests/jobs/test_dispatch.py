@@ -70,7 +70,9 @@ def test_assigning_snapshots_the_profit_share_and_leaves_k_pending(
     assert job.contractor == mike
     assert job.profit_share == Decimal("35.00")  # secondary % for GDQ jobs
     assert not job.is_k_confirmed
-    assert last_line(job) == "🔍 Contractor assigned: Mike Hernandez · profit share 35%"
+    assert last_line(job) == "🔍 Contractor assigned: Mike Hernandez"
+    entry = TimelineEntry.objects.for_subject(job).latest("id")
+    assert entry.data["profit_share"] == "35.00"  # shown to staff only (the job panel)
     event = DomainEvent.objects.get(name="job.contractor_assigned")
     assert (event.payload["old"], event.payload["new"]) == (None, mike.pk)
 
@@ -103,7 +105,7 @@ def test_k_confirming_someone_else_reassigns_and_re_snapshots(agent, job, mike, 
     assert (job.contractor, job.profit_share, job.is_k_confirmed) == (joe, Decimal("30.00"), True)
     assert last_line(job) == (
         "✅ K-confirmed — Joe Smith accepted the job. "
-        "(Contractor changed: Mike Hernandez → Joe Smith · profit share 30%)"
+        "(Contractor changed: Mike Hernandez → Joe Smith)"
     )
     assert DomainEvent.objects.filter(name="job.contractor_assigned").count() == 2
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from booking import demo as booking_demo
 from contractors import demo as contractors_demo
+from contractors.models import JobPartner
 from crm.accounts import services
 from crm.accounts.models import Office, Role, User
 from finance import demo as finance_demo
@@ -24,7 +25,7 @@ USERS = [
     ("finance@example.com", "Fiona", "Finance", Role.FINANCE_ADMIN, "all", ""),
     ("agent@example.com", "Omri", "Agent", Role.AGENT, ["Sliding", "Garage"], ""),
     ("viewer@example.com", "Victor", "Viewer", Role.VIEWER, "all", ""),
-    ("partner@example.com", "Pat", "Partner", Role.PARTNER, [], "GDQ"),
+    ("partner@example.com", "Pat", "Partner", Role.PARTNER, [], "GDQ Leads"),
     ("joe@example.com", "Joe", "Florida", Role.AGENT, ["Joes Doors FL"], ""),
 ]
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         for name, jobs_on in OFFICES:
             if not Office.objects.filter(name=name).exists():
                 services.add_office(actor=owner, name=name, is_jobs_enabled=jobs_on)
+        contractors_demo.seed_job_settings(owner)  # the Job Partners the partner login needs
         for email, first, last, role, offices, partner in USERS[1:]:
             services.create_user(
                 actor=owner,
@@ -52,10 +54,9 @@ class Command(BaseCommand):
                 role=role,
                 offices=Office.objects.filter(name__in=offices) if offices != "all" else [],
                 has_all_offices=offices == "all",
-                partner_name=partner,
+                partner=JobPartner.objects.get(name=partner) if partner else None,
                 password=PASSWORD,
             )
-        contractors_demo.seed_job_settings(owner)
         contractors_demo.seed_areas_and_contractors(owner)
         leads_demo.seed_calling_hours()
         leads_demo.seed_leads()
