@@ -33,3 +33,13 @@ def toast_after_settle(response: HttpResponse, text: str, *, level: str = "") ->
         reswap(response, "none")
     detail = {"text": text, **({"level": level} if level else {})}
     return trigger_client_event(response, "toast", detail, after="settle")
+
+
+def refuse(request, message: str, *, status: int) -> HttpResponse:
+    """A 400/409 that says why: htmx shows `message` as an error toast (HX-Trigger; the
+    page's global error handler stays quiet for answers that raise their own toast),
+    anything else reads it as the plain-text body."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    if getattr(request, "htmx", False):
+        trigger_client_event(response, "toast", {"text": message, "level": "error"})
+    return response

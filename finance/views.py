@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from crm import permissions
 from crm.errors import DomainError
+from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
 from finance import services, tasks
 from finance.forms import FinanceFilterForm
@@ -202,11 +203,11 @@ def set_paid(request, pk: int):
     party = request.POST.get("party")
     action = {"contractor": services.set_contractor_paid, "partner": services.set_partner_paid}
     if party not in action or request.POST.get("paid") not in ("0", "1"):
-        return HttpResponse("Say party=contractor|partner and paid=1|0.", status=400)
+        return refuse(request, "Say party=contractor|partner and paid=1|0.", status=400)
     try:
         action[party](job=job, actor=request.user, paid=request.POST["paid"] == "1")
     except DomainError as exc:
-        return HttpResponse(exc.message, status=409)
+        return refuse(request, exc.message, status=409)
     if request.htmx and request.htmx.target == "job-finance-panel":
         return _panel(request, job)
     row = finance_jobs(request.user).filter(pk=pk).values(*ROW_FIELDS).get()
@@ -287,7 +288,7 @@ def send_reports(request):
     try:
         week = week_start_of(datetime.date.fromisoformat(request.POST.get("week", "")))
     except ValueError:
-        return HttpResponse("Pick the week (its Monday, YYYY-MM-DD).", status=400)
+        return refuse(request, "Pick the week (its Monday, YYYY-MM-DD).", status=400)
     # SMTP is slow and may hang: the worker sends, the page lists each email's state.
     transaction.on_commit(lambda: tasks.send_weekly_reports.delay(week.isoformat()))
     messages.success(

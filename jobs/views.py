@@ -5,13 +5,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from contractors.geocoding import google_api_key
 from crm import permissions, phones
+from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
 from jobs import board
 from jobs.board import COPYABLE
@@ -186,7 +186,7 @@ def reminders(request):
     except ValueError:
         day = None
     if kind not in KINDS or day is None:
-        return HttpResponseBadRequest("Pick a day and eod or morning.")
+        return refuse(request, "Pick a day and eod or morning.", status=400)
     context = {
         "kind": kind,
         "title": KINDS[kind],

@@ -75,6 +75,7 @@
   };
   document.addEventListener("htmx:responseError", (event) => {
     const xhr = event.detail.xhr;
+    if (xhr.getResponseHeader("HX-Trigger")) return; // the server raised its own toast
     const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain");
     const said = plain && xhr.responseText && xhr.responseText.length <= 200 ? xhr.responseText : "";
     toast(said || FAILURE[xhr.status] || `Something went wrong (${xhr.status}). Try again.`, "error");

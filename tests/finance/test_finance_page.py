@@ -3,6 +3,7 @@
 
 import datetime
 import io
+import json
 from decimal import Decimal
 
 import openpyxl
@@ -214,3 +215,16 @@ def test_cp_finance_settings_keep_the_password_secret(client, owner):
 def test_only_the_owner_opens_cp_finance_settings(client, sliding, role):
     client = signed_in(client, role, sliding)
     assert client.get(reverse("finance:cp_finance_settings")).status_code in (302, 403)
+
+
+def test_a_refused_paid_toggle_says_why_in_an_error_toast(client, sliding, make_job):
+    nobody = make_job(first_name="Nora", last_name="Nobody", contractor=None)
+    client = signed_in(client, Role.FINANCE_ADMIN, sliding)
+    response = client.post(url("paid", nobody), {"party": "contractor", "paid": "1"}, headers=HX)
+    assert response.status_code == 409
+    toast = json.loads(response["HX-Trigger"])["toast"]
+    assert toast["level"] == "error" and "contractor" in toast["text"].lower()
+    assert Job.objects.get(pk=nobody.pk).contractor_paid_at is None
+    plain = client.post(url("paid", nobody), {"party": "someone", "paid": "1"})
+    assert plain.status_code == 400 and "HX-Trigger" not in plain  # a plain post reads the body
+    assert plain.content.decode() == "Say party=contractor|partner and paid=1|0."
