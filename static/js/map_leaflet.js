@@ -33,7 +33,9 @@
           node.dataset.area = on.label;
           node.setAttribute("aria-label", on.description);
         });
-        pins.addLayer(marker);
+        // A pin that must always show on its own (the job's address) skips the clusters.
+        const layer = on.alone ? map : pins;
+        layer.addLayer(marker);
         marker.on("mouseover", on.over);
         marker.on("mouseout", () => marker.unbindTooltip());
         marker.on("click", (event) => { if (on.click()) L.DomEvent.stopPropagation(event); });
@@ -41,7 +43,7 @@
           style(s) { marker.setStyle(look(s)); },
           tip(html) { marker.bindTooltip(html, { direction: "top", className: "map-tip" }).openTooltip(); },
           popup(html) { marker.unbindTooltip().bindPopup(html, { className: "map-tip" }).openPopup(); },
-          remove() { pins.removeLayer(marker); },
+          remove() { layer.removeLayer(marker); },
         };
       },
       polygon(points, on) {

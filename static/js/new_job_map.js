@@ -35,7 +35,7 @@
       if (origin) {
         points.push(origin);
         pins.push(map.pin(origin[0], origin[1], { ...STYLE, fill: "#dc2626", radius: 9 }, {
-          label: "address", description: "The job's address", over() {}, click() { return true; },
+          label: "address", description: "The job's address", alone: true, over() {}, click() { return true; },
         }));
       }
       map.fit(points);

@@ -37,6 +37,8 @@ def test_convert_a_lead_book_k_confirm_and_rebook(dispatch, people, sign_in, liv
         "ZIP: 33132\nRequested service: Spring replacement"
     )
     expect(modal.locator(".area-card")).to_contain_text(["Miami"])
+    # The job's own pin never hides in a cluster, even beside a service area's pin.
+    expect(modal.locator('.map-pin[data-area="address"]')).to_be_visible()
     modal.locator(".area-card").first.click()
     modal.get_by_label("Job type").select_option(label="Garage Door")
     expect(modal.get_by_label("Job source")).to_have_value(str(JobPartner.objects.get().pk))
