@@ -17,7 +17,7 @@ from booking.images import StoredImage, read_upload
 from booking.models import DEFAULT_BRAND_COLOR, DEFAULT_THANK_YOU, Embed
 from crm import phones
 from crm.accounts.models import Office
-from jobs.timezones import STATE_ZONES
+from crm.timezones import STATE_ZONES
 from leads.models import Lead
 
 HOURS = [(hour, f"{hour % 12 or 12}:00 {'AM' if hour < 12 else 'PM'}") for hour in range(24)]

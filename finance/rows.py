@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils.safestring import SafeString, mark_safe
 
+from crm.timezones import zone_or_default
 from finance.money import money
 from jobs.models import Status
-from jobs.timezones import zone_or_default
 
 ROW_FIELDS = (
     "id",

@@ -7,10 +7,10 @@ from itertools import groupby
 
 from crm import phones
 from crm.dateranges import business_now
+from crm.timezones import zone_or_default
 from jobs.models import ACTIVE_STATUSES, Attention, Job, Status
 from jobs.services.attention import update_request_message
 from jobs.services.common import clock
-from jobs.timezones import zone_or_default
 
 STATUS_CODES = {
     Status.SUBMITTED: "S",

@@ -7,7 +7,7 @@ from django import forms
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm.accounts.models import Office
-from jobs.timezones import zone_for, zone_or_default
+from crm.timezones import zone_for, zone_or_default
 
 JOB_LENGTH = datetime.timedelta(hours=2)
 

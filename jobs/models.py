@@ -11,7 +11,7 @@ from django.utils.timezone import now  # not `timezone`: Job has a field of that
 
 from crm.accounts.models import Role
 from crm.scoping import OfficeScopedQuerySet
-from jobs.timezones import zone_or_default
+from crm.timezones import zone_or_default
 
 SETTINGS_CACHE_KEY = "jobs:settings"
 ZONES_CACHE_KEY = "jobs:zones"

@@ -12,9 +12,9 @@ import datetime
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
+from crm.timezones import by_local_clock
 from jobs.models import ACTIVE_STATUSES, Attention, Job, JobsSettings, Status
 from jobs.services.common import clock, local
-from jobs.timezones import by_local_clock
 
 
 def ask_for_update_hours(hours: int | None = None) -> int:

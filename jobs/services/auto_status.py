@@ -12,9 +12,9 @@ from crm import events
 from crm.events import jsonable
 from crm.timeline.models import AuditEvent, TimelineEntry
 from crm.timeline.services import audit
+from crm.timezones import by_local_clock, local_midnight
 from jobs.models import Job, JobsSettings, Status, settings_and_zones, zones_in_use
 from jobs.services.statuses import status_event_data
-from jobs.timezones import by_local_clock, local_midnight
 
 RULE = "Submitted → In Progress"
 ADVANCE_HOUR = 19  # 7 PM local, the day before the job

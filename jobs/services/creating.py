@@ -12,11 +12,11 @@ from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.services import audit, record
+from crm.timezones import zone_for
 from jobs.models import FIRST_JOB_NUMBER, STATUS_WEBHOOKS, Job, JobCounter, JobTag, Status
 from jobs.services.areas import closest_area
 from jobs.services.common import emit_for
 from jobs.services.dispatch import check_eligible, snapshot_profit_share
-from jobs.timezones import zone_for
 from leads.models import Lead
 from leads.models import Status as LeadStatus
 

@@ -22,10 +22,10 @@ from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.spreadsheets import ImportResult
 from crm.timeline.services import audit, record
+from crm.timezones import zone_for
 from jobs.models import Job, Status
 from jobs.services.areas import closest_areas
 from jobs.services.creating import build_job, check_office, insert_job
-from jobs.timezones import zone_for
 from leads.importing import normalize_header
 
 MAX_ROWS = 5_000

@@ -1,5 +1,5 @@
-"""A job's local clock: its IANA zone from the ZIP (offline data) or the state, and SQL
-conditions that hold "in each job's own time zone" without converting per row."""
+"""A local clock (a job's, a booking's): its IANA zone from the ZIP (offline data) or the state,
+and SQL conditions that hold "in each job's own time zone" without converting per row."""
 
 import datetime
 from collections import defaultdict
