@@ -1,14 +1,15 @@
 """Who covers what: the reads dispatch calls (New Job, Find Contractor, profit snapshot)."""
 
+import json
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+
 from contractors.models import (
     Contractor,
     JobType,
-    PriorityZone,
-    PriorityZoneContractor,
     ServiceArea,
 )
 from crm.geo import clean_zip
@@ -89,6 +90,7 @@ class Candidate:
 
     `rank` and `zone` are set for a priority zone's contractors; `area` (and `miles` when the
     job's point is known) for those listed because their coverage holds the job.
+    `contractor` carries its id and name only (see `_listed`).
     """
 
     contractor: Contractor
@@ -103,46 +105,62 @@ class Candidate:
         return self.rank is not None
 
 
+def _listed(pk: int, name: str) -> Contractor:
+    """A contractor as a dispatch list shows it: its id and name only (other fields load on
+    first access, one query each), without reading or building the rest of the row."""
+    return Contractor.from_db(connection.alias, ["id", "name"], (pk, name))
+
+
+# The entries of the zones of a job type whose bounding box holds a point (index
+# `priority_zone_type_bbox`), with their zone and active contractor of the type, in zone
+# then list order. Written out: on every New Job dropdown refresh, building and compiling
+# this four-table join in the ORM cost more than Postgres takes to plan and run it.
+ZONE_ENTRIES_SQL = """
+SELECT z.id, z.name, z.polygon, c.id, c.name
+FROM contractors_priorityzone z
+JOIN contractors_priorityzonecontractor e ON e.zone_id = z.id
+JOIN contractors_contractor c ON c.id = e.contractor_id
+JOIN contractors_contractor_job_types t ON t.contractor_id = c.id AND t.jobtype_id = %s
+WHERE z.job_type_id = %s AND z.min_lat <= %s AND z.max_lat >= %s
+  AND z.min_lng <= %s AND z.max_lng >= %s AND c.is_active
+ORDER BY z.name, z.id, e.position
+"""
+
+
 def _zone_candidates(lat: float, lng: float, job_type: JobType) -> list[Candidate]:
     """The priority zones (of this job type) holding the point, their contractors in order.
 
     Zones are read in name order; a contractor listed in several keeps its first place.
-    Only active contractors who handle the job type are returned. One query for the zones
-    of the type, and one for the entries of those holding the point (none when no zone
-    does): the entries of every zone of the type, with their contractors, would be read
-    and built on each dropdown refresh only to be thrown away.
+    Only active contractors who handle the job type are returned. One query: the entries
+    of the zones whose bounding box holds the point (`ZONE_ENTRIES_SQL`), each with its
+    zone's name and polygon; the exact point-in-polygon test runs in Python on those few
+    zones only. A zone with no eligible entry lists nobody, so it need not be read alone.
     """
-    # Plain rows: every zone of the type is read on each dropdown refresh, few are kept.
-    zones = [
-        (zone_id, name)
-        for zone_id, name, polygon in PriorityZone.objects.filter(job_type=job_type).values_list(
-            "id", "name", "polygon"
-        )
-        if contains(polygon, lat, lng)
-    ]
-    if not zones:
-        return []
-    entries_of: dict[int, list[PriorityZoneContractor]] = {zone_id: [] for zone_id, _ in zones}
-    for entry in PriorityZoneContractor.objects.filter(
-        zone__in=entries_of, contractor__is_active=True, contractor__job_types=job_type
-    ).select_related("contractor"):
-        entries_of[entry.zone_id].append(entry)
+    with connection.cursor() as cursor:
+        cursor.execute(ZONE_ENTRIES_SQL, [job_type.pk, job_type.pk, lat, lat, lng, lng])
+        rows = cursor.fetchall()
+    holds: dict[int, bool] = {}  # zone id → the point is inside its polygon
     candidates: list[Candidate] = []
     seen: set[int] = set()
-    for zone_id, name in zones:
-        label = _zone_label(name)
+    zone_id, rank = None, 0
+    for entry_zone_id, name, polygon, contractor_id, contractor_name in rows:
+        if entry_zone_id not in holds:  # jsonb comes back as text (as for JSONField)
+            holds[entry_zone_id] = contains(json.loads(polygon), lat, lng)
+        if not holds[entry_zone_id] or contractor_id in seen:
+            continue
+        if entry_zone_id != zone_id:
+            zone_id, rank = entry_zone_id, 0
         # Ranked as listed: a paused contractor leaves no gap ("Priority 1" is tried first).
-        entries = [entry for entry in entries_of[zone_id] if entry.contractor_id not in seen]
-        for rank, entry in enumerate(entries, start=1):
-            seen.add(entry.contractor_id)
-            candidates.append(
-                Candidate(
-                    contractor=entry.contractor,
-                    reason=f"Priority {rank} · {label}",
-                    rank=rank,
-                    zone=name,
-                )
+        rank += 1
+        seen.add(contractor_id)
+        candidates.append(
+            Candidate(
+                contractor=_listed(contractor_id, contractor_name),
+                reason=f"Priority {rank} · {_zone_label(name)}",
+                rank=rank,
+                zone=name,
             )
+        )
     return candidates
 
 
@@ -153,6 +171,19 @@ def priority_contractors(lat: float, lng: float, job_type: JobType) -> list[Cont
 
 def _covered_by(area: ServiceArea, miles: float | None) -> str:
     return f"Covers {area.label}" + ("" if miles is None else f" · {round(miles)} mi")
+
+
+# The active contractors of a job type who cover a service area, by name: the New Job
+# dropdown's other query on every refresh, written out for the same reason as
+# `ZONE_ENTRIES_SQL`.
+AREA_CONTRACTORS_SQL = """
+SELECT c.id, c.name
+FROM contractors_contractor c
+JOIN contractors_contractor_job_types t ON t.contractor_id = c.id AND t.jobtype_id = %s
+JOIN contractors_contractor_service_areas a ON a.contractor_id = c.id AND a.servicearea_id = %s
+WHERE c.is_active
+ORDER BY c.name
+"""
 
 
 def _coverage_candidates(
@@ -168,29 +199,29 @@ def _coverage_candidates(
     active = Contractor.objects.filter(is_active=True, job_types=job_type)
     if service_area is not None:
         miles = None if point is None else miles_between(*point, service_area.lat, service_area.lng)
+        reason = _covered_by(service_area, miles)
+        with connection.cursor() as cursor:
+            cursor.execute(AREA_CONTRACTORS_SQL, [job_type.pk, service_area.pk])
+            rows = cursor.fetchall()
         return [
-            Candidate(
-                contractor=contractor,
-                reason=_covered_by(service_area, miles),
-                area=service_area,
-                miles=miles,
-            )
-            for contractor in active.filter(service_areas=service_area).order_by("name")
+            Candidate(contractor=_listed(*row), reason=reason, area=service_area, miles=miles)
+            for row in rows
         ]
     if point is None:
         reason = f"Does {job_type.label} · this job has no service area"
-        return [Candidate(contractor=c, reason=reason) for c in active.order_by("name")]
+        everyone = active.order_by("name").values_list("id", "name")
+        return [Candidate(contractor=_listed(*row), reason=reason) for row in everyone]
     areas = ServiceArea.objects.only("label", "lat", "lng")
     near = {area.pk: (miles_between(*point, area.lat, area.lng), area) for area in areas}
     near = {pk: pair for pk, pair in near.items() if pair[0] <= AREA_RADIUS_MILES}
     links = Contractor.service_areas.through.objects.filter(
         servicearea_id__in=near, contractor__in=active
-    ).select_related("contractor")
+    ).values_list("servicearea_id", "contractor_id", "contractor__name")
     nearest: dict[int, tuple[float, ServiceArea, Contractor]] = {}
-    for link in links:
-        miles, area = near[link.servicearea_id]
-        if link.contractor_id not in nearest or miles < nearest[link.contractor_id][0]:
-            nearest[link.contractor_id] = (miles, area, link.contractor)
+    for area_id, contractor_id, name in links:
+        miles, area = near[area_id]
+        if contractor_id not in nearest or miles < nearest[contractor_id][0]:
+            nearest[contractor_id] = (miles, area, _listed(contractor_id, name))
     ordered = sorted(nearest.values(), key=lambda row: (row[0], row[2].name))
     return [
         Candidate(contractor=c, reason=_covered_by(area, miles), area=area, miles=miles)
@@ -210,7 +241,7 @@ def dispatch_candidates(
     active contractors of the type come first in the zone's order ("Priority 1 · Miami-Dade
     garage zone"); then the other eligible contractors by nearest coverage, each with the
     area that covers the job. Takes a point and a type, never a job: contractors know no
-    jobs. At most four queries, whatever the number of contractors.
+    jobs. At most three queries, whatever the number of contractors.
     """
     zoned = [] if point is None else _zone_candidates(*point, job_type)
     listed = {candidate.contractor.pk for candidate in zoned}

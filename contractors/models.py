@@ -91,12 +91,38 @@ class PriorityZone(models.Model):
     name = models.CharField(max_length=80)
     job_type = models.ForeignKey(JobType, on_delete=models.CASCADE, related_name="priority_zones")
     polygon = models.JSONField(help_text="[[lat, lng], ...] vertices, in drawing order.")
+    # The polygon's bounding box, kept by `save` (bulk writes must call `fit_bounds`): dispatch
+    # asks the index for the few zones whose box holds the job's point and ray-casts only those.
+    min_lat = models.FloatField()
+    max_lat = models.FloatField()
+    min_lng = models.FloatField()
+    max_lng = models.FloatField()
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(
+                fields=["job_type", "min_lat", "max_lat", "min_lng", "max_lng"],
+                name="priority_zone_type_bbox",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def fit_bounds(self) -> None:
+        """Set the bounding box from the polygon ([[lat, lng], ...])."""
+        lats = [float(lat) for lat, _ in self.polygon]
+        lngs = [float(lng) for _, lng in self.polygon]
+        self.min_lat, self.max_lat = min(lats), max(lats)
+        self.min_lng, self.max_lng = min(lngs), max(lngs)
+
+    def save(self, *args, **kwargs):
+        self.fit_bounds()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "polygon" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "min_lat", "max_lat", "min_lng", "max_lng"}
+        super().save(*args, **kwargs)
 
 
 class PriorityZoneContractor(models.Model):

@@ -67,7 +67,7 @@ def save_zone(
     is_new = zone is None
     zone = zone or PriorityZone()
     zone.name, zone.job_type, zone.polygon = name[:80], job_type, polygon
-    zone.save()
+    zone.save()  # refits the bounding box dispatch looks zones up by (`PriorityZone.save`)
     zone.entries.all().delete()
     PriorityZoneContractor.objects.bulk_create(
         PriorityZoneContractor(zone=zone, contractor=contractor, position=position)
