@@ -7,3 +7,8 @@ class BookingConfig(AppConfig):
 
     def ready(self) -> None:
         from booking import signals  # noqa: F401  (drops cached embeds on change)
+
+    def load_demo(self, owner) -> None:
+        from booking import demo
+
+        demo.seed_embeds(owner)

@@ -1,10 +1,14 @@
 """Demo job types, partners, ~20 service areas (real ZIPs: South Florida and Atlanta) and
-12 contractors with job types, areas and profit shares. Created through the actions."""
+12 contractors with job types, areas and profit shares, and GDQ Leads' partner login.
+Created through the actions."""
 
 from decimal import Decimal
 
-from contractors.models import JobType, ServiceArea
+from contractors.models import JobPartner, JobType, ServiceArea
 from contractors.services import settings as job_settings
+from crm.accounts.models import Role
+from crm.accounts.services import create_user
+from crm.demo import PASSWORD
 
 JOB_TYPES = ["Garage Door", "Sliding Door", "Patio Door", "HVAC"]
 JOB_PARTNERS = [
@@ -167,6 +171,19 @@ def seed_job_settings(actor) -> None:
             job_settings.save_job_type(actor=actor, label=label, sort_order=order)
     for name, keep_rate in JOB_PARTNERS:
         job_settings.save_job_partner(actor=actor, name=name, keep_rate=Decimal(keep_rate))
+
+
+def seed_partner_login(actor) -> None:
+    """partner@example.com signs in as GDQ Leads' staff (same demo password)."""
+    create_user(
+        actor=actor,
+        email="partner@example.com",
+        first_name="Pat",
+        last_name="Partner",
+        role=Role.PARTNER,
+        partner=JobPartner.objects.get(name="GDQ Leads"),
+        password=PASSWORD,
+    )
 
 
 def seed_areas_and_contractors(actor) -> None:

@@ -294,7 +294,7 @@ def require(capability: str) -> Callable:
             if user.role not in rule.roles:
                 raise PermissionDenied
             if capability in JOBS_FEATURE_CAPABILITIES and not user.has_jobs_feature:
-                from crm.navigation import home_url
+                from crm.navigation import home_url  # inside: navigation imports permissions
 
                 return redirect(home_url(user))
             return view(request, *args, **kwargs)

@@ -156,13 +156,13 @@ class JobQuerySet(OfficeScopedQuerySet):
 
     def with_attention(self, *, now=None, hours: int | None = None) -> "JobQuerySet":
         """Annotate `attention` (an Attention value, or "") computed in SQL at `now`."""
-        from jobs.services.attention import attention_case
+        from jobs.services.attention import attention_case  # inside: it imports this module
 
         return self.annotate(attention=attention_case(now=now, hours=hours))
 
     def needing_attention(self, *, now=None, hours: int | None = None) -> "JobQuerySet":
         """Only jobs that need attention at `now`: countable and filterable in one query."""
-        from jobs.services.attention import attention_condition
+        from jobs.services.attention import attention_condition  # inside: as above
 
         return self.filter(attention_condition(now=now, hours=hours))
 
@@ -197,7 +197,9 @@ class Job(models.Model):
     area_code = models.CharField(max_length=3, blank=True)
     office_address = models.CharField(max_length=200, blank=True)
 
-    job_type = models.ForeignKey("contractors.JobType", on_delete=models.PROTECT, related_name="+")
+    job_type = models.ForeignKey(
+        "contractors.JobType", on_delete=models.PROTECT, related_name="jobs"
+    )
     source = models.ForeignKey(
         "contractors.JobPartner",
         on_delete=models.PROTECT,

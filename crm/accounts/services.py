@@ -209,7 +209,7 @@ def send_sign_in_link(*, actor: User, user: User, sign_in_url: str) -> None:
     user = _partner_login(user)
     if not user.is_active:
         raise DomainError(f"{user.full_name} is deactivated: reactivate the login first.")
-    from crm.accounts.tasks import send_sign_in_link as send
+    from crm.accounts.tasks import send_sign_in_link as send  # inside: tasks import services
 
     transaction.on_commit(lambda: send.delay(user.pk, sign_in_url))
     audit(
@@ -315,7 +315,7 @@ def issue_login_code(*, user: User) -> LoginCode:
         code=code,
         expires_at=now + datetime.timedelta(seconds=settings.LOGIN_CODE_TTL_SECONDS),
     )
-    from crm.accounts.tasks import send_login_code
+    from crm.accounts.tasks import send_login_code  # inside: the tasks import this module
 
     transaction.on_commit(lambda: send_login_code.delay(login_code.pk))
     return login_code

@@ -351,7 +351,7 @@ def _refuse(source: LeadSource, limit: int, window: int, *, freed_at, now) -> No
 
 
 def queue_processing(inbound_id: int) -> None:
-    from leads.tasks import process_inbound_lead
+    from leads.tasks import process_inbound_lead  # inside: the task module imports this one
 
     try:
         process_inbound_lead.delay(inbound_id)

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from contractors.matching import closest_service_areas, covering_contractors, priority_contractors
 from contractors.models import Contractor, JobType, ServiceArea
 from crm.accounts.models import Role, User
+from jobs.models import Job
 from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,13 @@ def test_the_demo_loads_people_leads_and_real_coverage_once():
         "Homestead Door Repair",
         "Broward Door Pros",
     ]
+
+    # The demo partner belongs to the GDQ Leads Job Partner and has leads and jobs to read.
+    partner = User.objects.get(email="partner@example.com")
+    assert partner.partner.name == "GDQ Leads"
+    assert Lead.objects.visible_to(partner).count() > 0
+    assert Job.objects.visible_to(partner).count() > 0
+    assert not Job.objects.visible_to(partner).exclude(source=partner.partner).exists()
 
     call_command("seed_demo")  # a second run changes nothing
     assert Lead.objects.count() == 62 and Contractor.objects.count() == 12
