@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.accounts.tasks.purge_old_login_codes",
         "schedule": 86400.0,
     },
+    # Nightly, 3 AM business time: events and their deliveries older than 90 days.
+    "purge-old-events": {
+        "task": "crm.tasks.purge_old_events",
+        "schedule": crontab(minute=0, hour=3),
+    },
     "purge-expired-rate-limits": {
         "task": "crm.tasks.purge_expired_rate_limits",
         "schedule": 86400.0,

@@ -413,5 +413,5 @@ def save_finance_settings(
         actor=actor,
         metadata={"changed": changed},
     )
-    events.emit("settings.changed", actor=actor, finance_settings=changed)
+    events.emit("finance_settings.saved", actor=actor, finance_settings=changed)
     return finance_settings

@@ -23,7 +23,9 @@ HUNDRED = Decimal("100")
 
 def audit_change(actor, text: str, *, contractor_id: int | None, **metadata) -> None:
     audit("settings.changed", text, actor=actor, metadata={"contractor_id": contractor_id})
-    events.emit("contractor.changed", actor=actor, contractor_id=contractor_id, **metadata)
+    events.emit(
+        f"contractor.{metadata.pop('change')}", actor=actor, contractor_id=contractor_id, **metadata
+    )
 
 
 def clean_percent(value, label: str) -> Decimal:

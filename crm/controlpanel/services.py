@@ -23,7 +23,9 @@ def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
         actor=actor,
         metadata={"escalation_timer_minutes": [old, escalation_timer_minutes]},
     )
-    events.emit("settings.changed", actor=actor, escalation_timer_minutes=escalation_timer_minutes)
+    events.emit(
+        "app_settings.saved", actor=actor, escalation_timer_minutes=escalation_timer_minutes
+    )
     return app_settings
 
 
@@ -45,5 +47,5 @@ def set_google_places_key(*, actor, api_key: str) -> AppSettings:
         actor=actor,
         metadata={"google_places_api_key": state},
     )
-    events.emit("settings.changed", actor=actor, google_places_api_key=state)
+    events.emit("google_places_key.saved", actor=actor, google_places_api_key=state)
     return app_settings

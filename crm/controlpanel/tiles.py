@@ -135,6 +135,13 @@ GROUPS = (
                 "controlpanel:google_places",
                 secret_in="controlpanel.AppSettings",
             ),
+            Tile(
+                "🩺",
+                "System",
+                "Event handlers that failed, with ↻ Retry.",
+                "controlpanel:system",
+                count_of="crm.deliveries.failure_count",
+            ),
         ),
     ),
 )

@@ -16,4 +16,6 @@ urlpatterns = [
     path("permissions", views.permission_matrix, name="permissions"),
     path("app-settings", views.app_settings, name="app_settings"),
     path("google-places", views.google_places, name="google_places"),
+    path("system", views.system, name="system"),
+    path("system/deliveries/<int:pk>/retry", views.retry_delivery, name="retry_delivery"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from crm import permissions
+from crm import deliveries, permissions
 from crm.accounts import services as accounts
 from crm.accounts.forms import UserForm
 from crm.accounts.models import Office, Role, User
@@ -167,3 +167,42 @@ def google_places(request):
         messages.success(request, "Google Places API key saved.")
         return redirect("controlpanel:google_places")
     return render(request, "controlpanel/google_places.html", {"form": form})
+
+
+# --- 🩺 System -------------------------------------------------------------------------
+
+SYSTEM_PAGE_SIZE = 100
+
+
+@owner_only
+def system(request):
+    """CP → 🩺 System: event handlers that failed for good, beside the other failure lists
+    (the tiles counting what waits for the owner, such as 📥 Inbox failures)."""
+    failures = list(deliveries.failures()[:SYSTEM_PAGE_SIZE])
+    for delivery in failures:
+        delivery.last_line = (delivery.error.strip().splitlines() or [""])[-1]
+    beside = [
+        entry
+        for _, entries in visible_tiles()
+        for entry in entries
+        if entry["tile"].count_of and entry["tile"].url_name != "controlpanel:system"
+    ]
+    context = {
+        "failures": failures,
+        "total": deliveries.failure_count(),
+        "page_size": SYSTEM_PAGE_SIZE,
+        "beside": beside,
+    }
+    return render(request, "controlpanel/system.html", context)
+
+
+@owner_only
+@require_POST
+def retry_delivery(request, pk: int):
+    flash_outcome(
+        request,
+        lambda: deliveries.retry(actor=request.user, delivery_id=pk),
+        success=f"Handler #{pk} queued again: it runs within a minute, or comes back here "
+        "with the new error.",
+    )
+    return redirect("controlpanel:system")

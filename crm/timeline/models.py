@@ -98,6 +98,7 @@ class AuditEvent(models.Model):
         INBOUND_FAILED = "inbound.failed", "Inbound lead failed"
         INBOUND_RETRIED = "inbound.retried", "Inbound lead retried"
         INBOUND_DISMISSED = "inbound.dismissed", "Inbound lead failure dismissed"
+        EVENT_DELIVERY_RETRIED = "event_delivery.retried", "Failed event handler retried"
         SETTINGS = "settings.changed", "App settings changed"
         EMBED_CREATED = "embed.created", "Booking embed created"
         EMBED_UPDATED = "embed.updated", "Booking embed edited"

@@ -16,9 +16,9 @@ from jobs.models import CancelReason, Job, JobsSettings, JobTag
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _changed(actor, text: str, **metadata) -> None:
+def _changed(event: str, actor, text: str, **metadata) -> None:
     audit("settings.changed", text, actor=actor, metadata=metadata)
-    events.emit("settings.changed", actor=actor, **metadata)
+    events.emit(event, actor=actor, **metadata)
 
 
 def _clean_label(label: str, what: str) -> str:
@@ -43,7 +43,9 @@ def save_cancel_reason(
     reason = reason or CancelReason()
     reason.label, reason.sort_order = label, sort_order
     reason.save()
-    _changed(actor, f"Cancel reason {label} saved", cancel_reason_id=reason.pk)
+    _changed(
+        "cancel_reason.saved", actor, f"Cancel reason {label} saved", cancel_reason_id=reason.pk
+    )
     return reason
 
 
@@ -55,7 +57,7 @@ def delete_cancel_reason(*, actor, reason: CancelReason) -> None:
         raise DomainError(f"Cancelled jobs give {reason.label} as their reason: keep it.")
     label = reason.label
     reason.delete()
-    _changed(actor, f"Cancel reason {label} deleted", cancel_reason=label)
+    _changed("cancel_reason.deleted", actor, f"Cancel reason {label} deleted", cancel_reason=label)
 
 
 @transaction.atomic
@@ -73,7 +75,7 @@ def save_job_tag(*, actor, label: str, color: str, tag: JobTag | None = None) ->
     tag = tag or JobTag()
     tag.label, tag.color = label, color.lower()
     tag.save()
-    _changed(actor, f"Job tag {label} saved", job_tag_id=tag.pk)
+    _changed("job_tag.saved", actor, f"Job tag {label} saved", job_tag_id=tag.pk)
     return tag
 
 
@@ -83,7 +85,7 @@ def delete_job_tag(*, actor, tag: JobTag) -> None:
     require(actor, "controlpanel.access")
     label = tag.label
     tag.delete()
-    _changed(actor, f"Job tag {label} deleted", job_tag=label)
+    _changed("job_tag.deleted", actor, f"Job tag {label} deleted", job_tag=label)
 
 
 @transaction.atomic
@@ -108,6 +110,7 @@ def update_jobs_settings(
     state = "on" if auto_advance_enabled else "off"
     names = ", ".join(office.name for office in offices) or "no office"
     _changed(
+        "jobs_settings.saved",
         actor,
         f"Jobs settings: ask for update after {ask_for_update_hours} h; "
         f"auto status change {state} ({names})",

@@ -84,9 +84,9 @@ US_STATES = (
 STATE_CODES = frozenset(code for code, _ in US_STATES)
 
 
-def _settings_changed(actor, text: str, **metadata) -> None:
+def _settings_changed(event: str, actor, text: str, **metadata) -> None:
     audit("settings.changed", text, actor=actor, metadata=metadata)
-    events.emit("settings.changed", actor=actor, **metadata)
+    events.emit(event, actor=actor, **metadata)
 
 
 def _check_label_and_color(label: str, color: str) -> tuple[str, str]:
@@ -139,7 +139,13 @@ def add_source(
         sort_order=0 if last is None else last + 1,
         snooze_steps=list(STANDARD),
     )
-    _settings_changed(actor, f"Lead source {label} ({key}) added", source_id=source.pk, key=key)
+    _settings_changed(
+        "lead_source.added",
+        actor,
+        f"Lead source {label} ({key}) added",
+        source_id=source.pk,
+        key=key,
+    )
     return source
 
 
@@ -181,6 +187,7 @@ def update_source(
     source.default_office, source.is_active = default_office, is_active
     source.save(update_fields=["label", "color", "default_office", "is_active"])
     _settings_changed(
+        "lead_source.updated",
         actor,
         f"Lead source {label} ({source.key}) updated",
         source_id=source.pk,
@@ -200,6 +207,7 @@ def regenerate_token(*, actor, source: LeadSource) -> LeadSource:
     source.webhook_token = new_webhook_token()
     source.save(update_fields=["webhook_token"])
     _settings_changed(
+        "lead_source.token_regenerated",
         actor,
         f"Webhook token regenerated for {source.label} ({source.key})",
         source_id=source.pk,
@@ -231,7 +239,9 @@ def delete_source(*, actor, source: LeadSource) -> None:
         source.delete()
     except ProtectedError:  # a record of another app still points at it
         raise DomainError(f"{label} is still in use; deactivate it instead.") from None
-    _settings_changed(actor, f"Lead source {label} ({key}) deleted", source_id=pk, key=key)
+    _settings_changed(
+        "lead_source.deleted", actor, f"Lead source {label} ({key}) deleted", source_id=pk, key=key
+    )
 
 
 @transaction.atomic
@@ -257,7 +267,9 @@ def reorder_sources(*, actor, ordered_ids: list[int]) -> None:
         return
     LeadSource.objects.bulk_update(changed, ["sort_order"])
     keys = [sources[pk].key for pk in ordered_ids]
-    _settings_changed(actor, "Lead sources reordered: " + ", ".join(keys), order=keys)
+    _settings_changed(
+        "lead_sources.reordered", actor, "Lead sources reordered: " + ", ".join(keys), order=keys
+    )
 
 
 @transaction.atomic
@@ -282,6 +294,7 @@ def set_snooze_steps(*, actor, source: LeadSource, steps_minutes: list[int]) -> 
     source.snooze_steps = steps
     source.save(update_fields=["snooze_steps"])
     _settings_changed(
+        "snooze_sequence.saved",
         actor,
         f"Snooze sequence for {source.label}: {len(old)} → {len(steps)} steps",
         source_id=source.pk,
@@ -373,7 +386,7 @@ def save_calling_hours(
         actor=actor,
         metadata={"state": state, "old": old, "new": new},
     )
-    events.emit("settings.changed", actor=actor, calling_hours=state)
+    events.emit("calling_hours.saved", actor=actor, calling_hours=state)
     return row
 
 
@@ -401,4 +414,4 @@ def delete_calling_hours(*, actor, state: str) -> None:
         actor=actor,
         metadata={"state": state, "old": old, "new": new},
     )
-    events.emit("settings.changed", actor=actor, calling_hours=state)
+    events.emit("calling_hours.reset", actor=actor, calling_hours=state)

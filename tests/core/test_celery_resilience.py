@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 IDEMPOTENT = {
     "crm.tasks.deliver_event": "tests/core/test_events.py::"
     "test_a_second_delivery_of_the_same_event_is_a_no_op",
-    "crm.tasks.deliver_pending_events": "tests/core/test_events.py (claims, as above)",
+    "crm.tasks.deliver_pending_events": "tests/core/test_event_deliveries.py::"
+    "test_two_concurrent_sweeps_run_each_handler_once",
+    "crm.tasks.purge_old_events": "tests/core/test_event_deliveries.py::"
+    "test_events_and_deliveries_older_than_90_days_are_purged",
     "crm.tasks.stamp_worker_heartbeat": "tests/core/test_healthz.py (a stamp overwrites)",
     "crm.tasks.purge_expired_rate_limits": "tests/core/test_celery_resilience.py::"
     "test_purging_rate_limits_twice_deletes_each_counter_once",

@@ -1,11 +1,13 @@
+"""Events: recorded with the change, handed out after commit, one delivery per handler."""
+
 import datetime
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from crm import events, livesync
-from crm.models import DomainEvent
+from crm import event_catalogue, event_handlers, events, livesync
+from crm.models import DomainEvent, EventDelivery
 from crm.tasks import deliver_event, deliver_pending_events
 from tests.factories import OfficeFactory
 
@@ -13,12 +15,23 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def calls(monkeypatch):
-    """Register handlers for a test-only event and record what they saw."""
-    seen = []
-    monkeypatch.setattr(events, "_handlers", events.defaultdict(list))
+def registry(monkeypatch):
+    """An empty handler registry and a test-only event in the catalogue."""
+    monkeypatch.setattr(event_handlers, "_registry", {})
+    monkeypatch.setitem(
+        event_catalogue.CATALOGUE,
+        "thing.happened",
+        event_catalogue.Event("A test event.", optional=("n", "when", "office_ref", "job")),
+    )
+    return event_handlers._registry
 
-    @events.on("thing.happened")
+
+@pytest.fixture
+def calls(registry):
+    """Register a handler for the test event and record what it saw."""
+    seen = []
+
+    @events.on("thing.happened", key="tests.remember")
     def remember(event):
         seen.append(event.payload)
 
@@ -33,7 +46,9 @@ def test_handlers_run_after_commit_with_the_payload(calls, django_capture_on_com
         )
         assert calls == []  # not before commit
     assert calls == [{"when": "2026-05-01", "office_ref": office.pk}]
-    assert DomainEvent.objects.get().delivered_at is not None
+    delivery = EventDelivery.objects.get()
+    assert (delivery.handler, delivery.state, delivery.attempts) == ("tests.remember", "done", 1)
+    assert DomainEvent.objects.get().dispatched_at is not None
 
 
 def test_a_rolled_back_action_leaves_no_event_and_runs_no_handler(
@@ -50,23 +65,26 @@ def test_a_rolled_back_action_leaves_no_event_and_runs_no_handler(
     assert not DomainEvent.objects.exists()
 
 
-def test_a_failing_handler_is_logged_on_the_event_and_others_still_run(
+def test_a_failing_handler_is_recorded_on_its_own_delivery_and_others_still_run(
     calls, django_capture_on_commit_callbacks
 ):
-    @events.on("thing.happened")
+    @events.on("thing.happened", key="tests.explode")
     def explode(event):
         raise ValueError("webhook endpoint said 500")
 
-    @events.on("thing.happened")
+    @events.on("thing.happened", key="tests.after")
     def after(event):
         calls.append("after ran")
 
     with django_capture_on_commit_callbacks(execute=True):
         event = events.emit("thing.happened", n=1)
     assert calls == [{"n": 1}, "after ran"]
-    event.refresh_from_db()
-    assert "webhook endpoint said 500" in event.errors
-    assert event.delivered_at is not None
+    rows = {row.handler: row for row in EventDelivery.objects.filter(event=event)}
+    assert rows["tests.remember"].state == rows["tests.after"].state == "done"
+    failed = rows["tests.explode"]
+    assert failed.state == "pending"  # retried after the backoff
+    assert "webhook endpoint said 500" in failed.error
+    assert failed.due_at > timezone.now() + datetime.timedelta(seconds=50)
 
 
 def test_a_second_delivery_of_the_same_event_is_a_no_op(calls, django_capture_on_commit_callbacks):
@@ -75,6 +93,18 @@ def test_a_second_delivery_of_the_same_event_is_a_no_op(calls, django_capture_on
     deliver_event(event.pk)
     deliver_event(event.pk)
     assert calls == [{"n": 1}]
+    assert EventDelivery.objects.get().attempts == 1
+
+
+def test_an_event_nobody_listens_to_in_this_process_is_still_handed_out_by_the_worker(
+    registry, django_capture_on_commit_callbacks
+):
+    # The emitting process knows no handler; emit() must not stamp the event delivered.
+    event = events.emit("thing.happened", n=3)
+    seen = []
+    events.register("thing.happened", lambda event: seen.append(event.pk), key="tests.late")
+    deliver_event(event.pk)  # what the worker, which knows the handler, runs
+    assert seen == [event.pk]
 
 
 def test_the_sweep_delivers_events_the_broker_lost(calls):
@@ -87,18 +117,28 @@ def test_the_sweep_delivers_events_the_broker_lost(calls):
     assert deliver_pending_events() == 0
 
 
-def test_the_sweep_takes_over_an_event_whose_worker_died(calls):
+def test_the_sweep_leaves_a_fresh_event_to_its_queued_task(calls):
+    events.emit("thing.happened", n=6)
+    assert deliver_pending_events() == 0
+    assert calls == []
+
+
+def test_the_sweep_takes_over_a_delivery_whose_worker_died(calls):
     stuck = events.emit("thing.happened", n=8)
     long_ago = timezone.now() - datetime.timedelta(minutes=30)
-    DomainEvent.objects.filter(pk=stuck.pk).update(created_at=long_ago, claimed_at=long_ago)
+    DomainEvent.objects.filter(pk=stuck.pk).update(created_at=long_ago, dispatched_at=long_ago)
+    EventDelivery.objects.create(
+        event=stuck, handler="tests.remember", state="running", claimed_at=long_ago, attempts=1
+    )
     assert deliver_pending_events() == 1
     assert calls == [{"n": 8}]
 
 
-def test_the_sweep_leaves_an_event_a_live_worker_is_handling(calls):
+def test_the_sweep_leaves_a_delivery_a_live_worker_is_handling(calls):
     busy = events.emit("thing.happened", n=9)
-    DomainEvent.objects.filter(pk=busy.pk).update(
-        created_at=timezone.now() - datetime.timedelta(minutes=5), claimed_at=timezone.now()
+    DomainEvent.objects.filter(pk=busy.pk).update(dispatched_at=timezone.now())
+    EventDelivery.objects.create(
+        event=busy, handler="tests.remember", state="running", claimed_at=timezone.now()
     )
     assert deliver_pending_events() == 0
     assert calls == []
@@ -107,7 +147,7 @@ def test_the_sweep_leaves_an_event_a_live_worker_is_handling(calls):
 def test_commit_bumps_the_live_stamp_of_the_office(django_capture_on_commit_callbacks):
     office, other = OfficeFactory(), OfficeFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("office.settings_changed", office=office)
+        events.emit("office.settings_changed", office=office, is_jobs_enabled=True)
         assert livesync.last_change([livesync.office_key(office.pk)]) == 0
     assert livesync.last_change([livesync.office_key(office.pk)]) > 0
     assert livesync.last_change([livesync.office_key(other.pk)]) == 0
@@ -134,3 +174,11 @@ def test_a_batch_is_one_insert_and_each_event_is_delivered_after_commit(
     )
     assert livesync.last_change([livesync.office_key(other.pk)]) > 0
     assert livesync.last_change([livesync.partner_key("GDQ")]) > 0
+
+
+def test_a_handler_registered_twice_under_one_key_runs_once(registry):
+    seen = []
+    for _ in range(2):
+        events.register("thing.happened", lambda event: seen.append(1), key="tests.once")
+    deliver_event(events.emit("thing.happened").pk)
+    assert seen == [1]

@@ -24,7 +24,7 @@ def stamp(client) -> int:
 
 def change_in(office, capture):
     with capture(execute=True):
-        events.emit("office.settings_changed", office=office)
+        events.emit("office.settings_changed", office=office, is_jobs_enabled=True)
 
 
 def test_last_change_costs_zero_database_queries(client, django_assert_num_queries):
@@ -55,10 +55,10 @@ def test_partners_see_changes_tied_to_their_partner_name(
 ):
     signed_in(client, UserFactory(role=Role.PARTNER, partner_name="GDQ"))
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("job.status_changed", office=OfficeFactory(), partner_name="Raful")
+        events.emit("job.status_changed", office=OfficeFactory(), partner_name="Raful", job=1)
     assert stamp(client) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("job.status_changed", office=OfficeFactory(), partner_name="GDQ")
+        events.emit("job.status_changed", office=OfficeFactory(), partner_name="GDQ", job=1)
     assert stamp(client) > 0
 
 
@@ -71,7 +71,10 @@ def test_a_partner_name_with_spaces_and_mixed_case_shares_one_cache_safe_key(
         warnings.simplefilter("error", CacheKeyWarning)
         with django_capture_on_commit_callbacks(execute=True):
             events.emit(
-                "job.status_changed", office=OfficeFactory(), partner_name=" garage DOOR quotes "
+                "job.status_changed",
+                office=OfficeFactory(),
+                partner_name=" garage DOOR quotes ",
+                job=1,
             )
     assert stamp(client) > 0
     keys = livesync.scope_keys(partner)

@@ -59,7 +59,7 @@ def test_owner_sets_a_state_window_with_sunday_hours_and_it_is_audited(owner_cli
         "old": {"start": 9, "end": 21, "sunday_start": None, "sunday_end": None},
         "new": {"start": 8, "end": 20, "sunday_start": 10, "sunday_end": 18},
     }
-    assert DomainEvent.objects.filter(name="settings.changed").exists()
+    assert DomainEvent.objects.filter(name="calling_hours.saved").exists()
     page = owner_client.get(HOURS).content.decode()
     assert "Florida calling hours saved." in page
     assert "8–20" in page and "10–18" in page

@@ -119,7 +119,7 @@ def test_owner_adds_a_source_at_the_bottom_with_the_standard_sequence(owner_clie
     event = AuditEvent.objects.get(kind="settings.changed")
     assert event.actor == owner
     assert event.text == "Lead source Home Advisor (homeadvisor) added"
-    assert DomainEvent.objects.filter(name="settings.changed").exists()
+    assert DomainEvent.objects.filter(name="lead_source.added").exists()
     page = owner_client.get(SOURCES).content.decode()
     assert "Lead source Home Advisor added at the bottom." in page
 
@@ -285,7 +285,7 @@ def test_owner_reorders_sources_by_posting_every_id(owner_client, owner):
     assert list(LeadSource.objects.values_list("sort_order", flat=True)) == list(range(len(ids)))
     event = AuditEvent.objects.get(kind="settings.changed")
     assert event.text.startswith("Lead sources reordered: metaagent, smsagent, online_booking")
-    assert DomainEvent.objects.filter(name="settings.changed").exists()
+    assert DomainEvent.objects.filter(name="lead_sources.reordered").exists()
 
 
 def test_the_new_order_shows_on_the_page(owner_client):
