@@ -133,7 +133,7 @@ def test_every_page_of_every_role_runs_under_the_policy(crm, role, sign_in, prob
     user = crm[role]
     page = sign_in(user.email)
     pages = pages_for(user)
-    assert len(pages) >= 3
+    assert len(pages) >= 2  # a partner opens Leads and Jobs (and Help)
     for path in pages:
         response = open_page(page, live_server.url + path)
         assert response.ok, f"{path}: {response.status}"
