@@ -5,6 +5,7 @@ picked area + job type."""
 import math
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, render
 
 from contractors.geocoding import google_api_key
@@ -61,10 +62,12 @@ def _contractors(data) -> list | None:
     area_id, type_id = str(data.get("service_area") or ""), str(data.get("job_type") or "")
     if not (area_id.isdigit() and type_id.isdigit()):
         return None
-    area = ServiceArea.objects.filter(pk=area_id).first()
-    job_type = JobType.objects.filter(pk=type_id).first()
-    if area is None or job_type is None:
+    # One query for both: the area, and the label of the job type (dispatch reads no more).
+    type_label = JobType.objects.filter(pk=type_id).values("label")[:1]
+    area = ServiceArea.objects.annotate(type_label=Subquery(type_label)).filter(pk=area_id).first()
+    if area is None or area.type_label is None:
         return None
+    job_type = JobType(pk=int(type_id), label=area.type_label)
     where = {"zip_code": data.get("zip_code") or "", "lat": data.get("lat"), "lng": data.get("lng")}
     try:
         point = point_of(**where)

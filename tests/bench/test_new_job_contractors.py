@@ -24,10 +24,10 @@ CONTRACTORS, AREAS, ZONES = 2_000, 1_000, 300
 # A job in Miami-Dade (inside the garage zone drawn around it) and one in Naples (no zone of
 # any type reaches it): the random zones are drawn north of 27°, the random areas anywhere.
 INSIDE, OUTSIDE = (25.78, -80.22), (26.14, -81.79)
-# The session and the user (as on the bare view), the area, the job type, the entries of
-# the zones whose bounding box holds the point (with their zone and contractor, one join),
-# the area's contractors.
-INSIDE_QUERIES, OUTSIDE_QUERIES = 6, 6
+# The session and the user (as on the bare view), the area with its job type's label (one
+# query), the entries of the zones whose bounding box holds the point (with their zone and
+# contractor, one join), the area's contractors.
+INSIDE_QUERIES, OUTSIDE_QUERIES = 5, 5
 RUNS = 90
 # The tables that grow with the business. Zones are found through their job type and
 # bounding box (index `priority_zone_type_bbox`): at 300 zones Postgres already picks an

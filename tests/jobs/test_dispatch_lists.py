@@ -150,7 +150,7 @@ def count_queries(client, url, **kwargs) -> int:
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("find_contractor", 7), ("k", 7), ("contractor_options", 6)],
+    [("find_contractor", 7), ("k", 7), ("contractor_options", 5)],
 )
 def test_the_lists_are_a_fixed_number_of_queries(
     client, agent, job, zone, repair, miami, name, expected
