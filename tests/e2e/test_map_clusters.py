@@ -48,6 +48,8 @@ def expect_one_cluster_of_downtown(page):
     cluster = page.locator(".marker-cluster")
     expect(cluster).to_have_count(1)
     expect(cluster).to_have_text("4")
+    # Slate, not the plugin's green: green is the legend's "2+ active contractors".
+    expect(cluster.locator("div")).to_have_css("background-color", "rgba(71, 85, 105, 0.85)")
     expect(pin(page, "Hialeah")).to_be_visible()  # miles away: a pin of its own
     for label, *_ in DOWNTOWN:
         expect(pin(page, label)).to_have_count(0)
