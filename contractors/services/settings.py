@@ -8,11 +8,11 @@ from contractors.models import JobPartner, JobType
 from crm import events
 from crm.errors import DomainError
 from crm.timeline.services import audit
-from jobs.models import Job
 
 
 def _refuse_if_jobs_use(name: str, jobs) -> None:
-    """Jobs keep their type and source for good (PROTECT): say so instead of a 500."""
+    """Jobs keep their type and source for good (PROTECT): say so instead of a 500. Read
+    through the reverse relation: who covers what never imports jobs."""
     count = jobs.count()
     if count:
         raise DomainError(
@@ -20,9 +20,9 @@ def _refuse_if_jobs_use(name: str, jobs) -> None:
         )
 
 
-def _changed(actor, text: str, **metadata) -> None:
+def _changed(event: str, actor, text: str, **metadata) -> None:
     audit("settings.changed", text, actor=actor, metadata=metadata)
-    events.emit("settings.changed", actor=actor, **metadata)
+    events.emit(event, actor=actor, **metadata)
 
 
 @transaction.atomic
@@ -43,6 +43,7 @@ def save_job_type(
     job_type.label, job_type.sort_order = label, sort_order
     job_type.save()
     _changed(
+        "job_type.saved",
         actor,
         f"Job type {label} saved" + (f" (was {old})" if old and old != label else ""),
         job_type_id=job_type.pk,
@@ -57,7 +58,7 @@ def delete_job_type(*, actor, job_type: JobType) -> None:
     # Lock the row: a job being booked with this type holds a key-share lock on it, so
     # the count below waits for that booking and sees it rather than failing at delete.
     job_type = JobType.objects.select_for_update().get(pk=job_type.pk)
-    _refuse_if_jobs_use(job_type.label, Job.objects.filter(job_type=job_type))
+    _refuse_if_jobs_use(job_type.label, job_type.jobs)
     users = job_type.contractors.count()
     if users or job_type.priority_zones.exists():
         raise DomainError(
@@ -66,7 +67,7 @@ def delete_job_type(*, actor, job_type: JobType) -> None:
         )
     label = job_type.label
     job_type.delete()
-    _changed(actor, f"Job type {label} deleted", label=label)
+    _changed("job_type.deleted", actor, f"Job type {label} deleted", label=label)
 
 
 @transaction.atomic
@@ -87,7 +88,12 @@ def save_job_partner(
     partner = partner or JobPartner()
     partner.name, partner.keep_rate = name, keep_rate
     partner.save()
-    _changed(actor, f"Job partner {name} saved (keeps {keep_rate}%)", job_partner_id=partner.pk)
+    _changed(
+        "job_partner.saved",
+        actor,
+        f"Job partner {name} saved (keeps {keep_rate}%)",
+        job_partner_id=partner.pk,
+    )
     return partner
 
 
@@ -96,7 +102,7 @@ def delete_job_partner(*, actor, partner: JobPartner) -> None:
     """Delete an unused job partner. Refused (DomainError) while jobs name it as their
     source: their history and finance depend on it. Audited."""
     partner = JobPartner.objects.select_for_update().get(pk=partner.pk)  # as delete_job_type
-    _refuse_if_jobs_use(partner.name, Job.objects.filter(source=partner))
+    _refuse_if_jobs_use(partner.name, partner.jobs)
     logins = partner.logins.count()
     if logins:
         raise DomainError(
@@ -105,4 +111,4 @@ def delete_job_partner(*, actor, partner: JobPartner) -> None:
         )
     name = partner.name
     partner.delete()
-    _changed(actor, f"Job partner {name} deleted", job_partner=name)
+    _changed("job_partner.deleted", actor, f"Job partner {name} deleted", job_partner=name)
