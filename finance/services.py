@@ -195,8 +195,8 @@ def stamp_house_brand_paid(job: Job) -> bool:
     """House-brand auto-K: a job just moved to Done whose partner keeps 100% is stamped
     partner-paid by nobody, "Auto". Returns whether it stamped.
 
-    Called by `jobs.services.statuses.change_status` inside its transaction, on the job
-    it holds locked (with `source` loaded). A job already partner-paid keeps its stamp.
+    Called by the `job.status_changed` handler (finance/handlers.py) on the job it holds
+    locked (with `source` loaded). A job already partner-paid keeps its stamp.
     Timeline + audit (as System); emits `job.paid_changed` with auto=True.
     """
     if job.source.keep_rate != 100 or job.partner_paid_at is not None:

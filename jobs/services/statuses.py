@@ -161,12 +161,7 @@ def change_status(
         office=job.office,
         metadata={"job_id": job.pk, **data, "note": note},
     )
-    emit_for(job, "job.status_changed", actor=actor, **data)
-    if status == Status.DONE:
-        # Imported here: finance.services imports jobs.services.
-        from finance.services import stamp_house_brand_paid
-
-        stamp_house_brand_paid(job)  # a house brand's partner-paid is automatic
+    emit_for(job, "job.status_changed", actor=actor, **data)  # finance stamps house brands
     return job
 
 

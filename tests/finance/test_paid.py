@@ -81,14 +81,17 @@ def in_progress(make_job, house):
 
 
 @time_machine.travel(PAID_AT, tick=False)
-def test_a_house_brand_job_going_done_is_partner_paid_automatically(in_progress, fiona):
-    change_status(
-        job=in_progress,
-        actor=fiona,
-        status=Status.DONE,
-        closing_total=Decimal("620"),
-        parts_total=Decimal("45"),
-    )
+def test_a_house_brand_job_going_done_is_partner_paid_automatically(
+    in_progress, fiona, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # finance hears job.status_changed
+        change_status(
+            job=in_progress,
+            actor=fiona,
+            status=Status.DONE,
+            closing_total=Decimal("620"),
+            parts_total=Decimal("45"),
+        )
 
     job = Job.objects.get(pk=in_progress.pk)
     assert job.status == Status.DONE
@@ -146,3 +149,20 @@ def test_a_person_clearing_an_auto_stamp_clears_auto(in_progress, fiona):
 
     job = Job.objects.get(pk=in_progress.pk)
     assert job.partner_paid_at is None and not job.partner_paid_auto
+
+
+def test_the_house_brand_handler_run_twice_stamps_once(
+    in_progress, fiona, django_capture_on_commit_callbacks
+):
+    from finance.handlers import stamp_house_brand_on_done
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(
+            job=in_progress,
+            actor=fiona,
+            status=Status.DONE,
+            closing_total=Decimal("620"),
+            parts_total=Decimal("45"),
+        )
+    stamp_house_brand_on_done(DomainEvent.objects.get(name="job.status_changed"))  # redelivered
+    assert AuditEvent.objects.filter(kind="job.paid_changed").count() == 1

@@ -1,0 +1,56 @@
+"""The house's rules, read from the code's imports (every `import`, at module level or in a
+function): the core knows no domain, and each domain imports only what it builds on.
+
+    crm ← leads ← (jobs ← finance), contractors ← jobs, booking builds on jobs' settings
+
+A new import against the arrows fails here; an event handler or a reverse relation is the
+way across.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAINS = ("leads", "contractors", "jobs", "finance", "booking")
+# package → the packages it must never import
+FORBIDDEN = {
+    "crm": DOMAINS,
+    "leads": ("jobs", "finance", "booking", "contractors"),
+    "contractors": ("jobs", "finance", "booking", "leads"),
+    "jobs": ("finance", "booking"),
+}
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def breaches(package: str) -> list[str]:
+    banned = FORBIDDEN[package]
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue  # migrations name other apps' models by design
+        for line, module in imported_modules(path):
+            if module.split(".")[0] in banned:
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    return found
+
+
+@pytest.mark.parametrize("package", FORBIDDEN)
+def test_no_import_against_the_dependency_arrows(package):
+    assert breaches(package) == []
+
+
+def test_the_walk_sees_function_level_imports(tmp_path):
+    module = tmp_path / "sample.py"
+    module.write_text("def handler():\n    from jobs.models import Job\n")
+    assert imported_modules(module) == [(2, "jobs.models")]
