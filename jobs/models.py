@@ -11,6 +11,7 @@ from django.utils.timezone import now  # not `timezone`: Job has a field of that
 
 from crm.accounts.models import Role
 from crm.scoping import OfficeScopedQuerySet
+from crm.singletons import CachedSingleton
 from crm.timezones import zone_or_default
 
 SETTINGS_CACHE_KEY = "jobs:settings"
@@ -81,7 +82,7 @@ class JobTag(models.Model):
         return self.label
 
 
-class JobsSettings(models.Model):
+class JobsSettings(CachedSingleton):
     """CP → Jobs Attentions and CP → Jobs Settings → Auto Status Change; one row, read
     with `JobsSettings.load()`."""
 
@@ -100,36 +101,21 @@ class JobsSettings(models.Model):
         "accounts.Office", blank=True, related_name="+", verbose_name="Offices"
     )
 
+    cache_prefix = SETTINGS_CACHE_KEY  # every board load and every tick reads it
+    cached_extras = ("advancing_office_ids",)
+
     class Meta:
         verbose_name_plural = "jobs settings"
 
     def __str__(self) -> str:
         return "Jobs settings"
 
-    @classmethod
-    def load(cls) -> "JobsSettings":
-        """The row, from the shared cache when it is there: every board load and every
-        tick reads it. Cached with `advancing_office_ids` (the ticked offices whose Jobs
-        feature is on); saving it, its offices or any office drops the copy (jobs.signals)."""
-        jobs_settings = cache.get(SETTINGS_CACHE_KEY)
-        if jobs_settings is None:
-            jobs_settings, _ = cls.objects.get_or_create(pk=1)
-            jobs_settings.advancing_office_ids = tuple(
-                jobs_settings.auto_advance_offices.filter(is_jobs_enabled=True).values_list(
-                    "pk", flat=True
-                )
-            )
-            cache.set(SETTINGS_CACHE_KEY, jobs_settings, timeout=None)
-        return jobs_settings
-
-    @staticmethod
-    def forget() -> None:
-        cache.delete(SETTINGS_CACHE_KEY)
-        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))  # no stale re-fill
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.forget()
+    def add_cached_extras(self) -> None:
+        """Cached with the row (crm.singletons): the ticked offices whose Jobs feature is on.
+        Saving the row, its offices or any office drops the copy (jobs.signals)."""
+        self.advancing_office_ids = tuple(
+            self.auto_advance_offices.filter(is_jobs_enabled=True).values_list("pk", flat=True)
+        )
 
 
 class JobCounter(models.Model):
@@ -375,8 +361,9 @@ def zones_in_use(*, query: bool = True) -> tuple[str, ...]:
 
 def settings_and_zones() -> tuple[JobsSettings, tuple[str, ...]]:
     """Both, in one cache round trip when both are cached (the 15-minute tick reads them)."""
-    cached = cache.get_many([SETTINGS_CACHE_KEY, ZONES_CACHE_KEY])
-    jobs_settings = cached.get(SETTINGS_CACHE_KEY) or JobsSettings.load()
+    settings_key = JobsSettings.cache_key()
+    cached = cache.get_many([settings_key, ZONES_CACHE_KEY])
+    jobs_settings = JobsSettings.from_cached(cached.get(settings_key)) or JobsSettings.load()
     zones = cached.get(ZONES_CACHE_KEY)
     return jobs_settings, zones if zones is not None else zones_in_use()
 
