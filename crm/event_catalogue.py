@@ -2,8 +2,11 @@
 
 `crm.events.emit` refuses a name not listed here, a listed field left out, or a field not
 listed (a programming error, raised as UnknownEvent). Handlers, outbound webhooks and
-automations read payloads by these fields. `job` / `lead` hold the record's id; every
-event row also carries office, partner name and actor beside its payload.
+automations read payloads by these fields. `job` / `lead` hold the record's id and
+`snapshot` the record as it was at emit time, in the Workiz shape (`jobs.payloads`,
+`leads.payloads`); every event row also carries office, partner name and actor beside its
+payload. Which webhook slot an event fires is no payload field: the webhooks map events
+to slots.
 """
 
 from dataclasses import dataclass
@@ -21,8 +24,20 @@ class Event:
     optional: tuple[str, ...] = ()
 
 
-JOB = ("job",)
-LEAD = ("lead",)
+JOB = ("job", "snapshot")
+LEAD = ("lead", "snapshot")
+# `*.updated`: which field changed, from what to what.
+CHANGE = ("field", "old", "new")
+# `job.status_changed`: what was entered with the new status (Deposit, Pending, Done, Cancelled).
+STATUS_ENTRIES = (
+    "note",
+    "expected_completion",
+    "deposit_amount",
+    "follow_up_at",
+    "closing_total",
+    "parts_total",
+    "cancel_reason",
+)
 FINANCE_CANCEL = (
     "FinanceCancelReason",
     "FinanceCancelNote",
@@ -39,7 +54,9 @@ CATALOGUE: dict[str, Event] = {
         (*LEAD, "old", "new", "reason"),
     ),
     "lead.call_logged": Event("A call attempt was logged on a lead.", LEAD),
-    "lead.updated": Event("A lead's details were edited.", LEAD),
+    "lead.updated": Event(
+        "A lead's `field` was edited from `old` to `new` (office: its id).", (*LEAD, *CHANGE)
+    ),
     "lead.archived": Event(
         "A lead went to the archive (`merged_into`: the lead it was merged into).",
         LEAD,
@@ -49,12 +66,13 @@ CATALOGUE: dict[str, Event] = {
     "lead.reactivated": Event("A repeat webhook post brought a closed lead back.", LEAD),
     "lead.deleted": Event("A lead was deleted for good.", ("lead_id",)),
     # --- Jobs --------------------------------------------------------------------------
-    "job.created": Event("A job was booked.", (*JOB, "webhooks")),
+    "job.created": Event("A job was booked.", JOB),
     "job.status_changed": Event(
-        "A job's status changed: `old` → `new` by a person; `rule` when the auto status "
-        "change moved it.",
-        JOB,
-        optional=("old", "new", "reopened", "webhooks", "rule"),
+        "A job's status changed `old` → `new` (`reopened`: from Cancelled), with what was "
+        "entered for it (amounts, note, dates, cancel reason's label); `rule` when the auto "
+        "status change moved it.",
+        (*JOB, "old", "new", "reopened"),
+        optional=(*STATUS_ENTRIES, "rule"),
     ),
     "job.follow_up_rescheduled": Event("A Pending job's follow-up moved.", (*JOB, "follow_up_at")),
     "job.contractor_assigned": Event(
@@ -63,7 +81,14 @@ CATALOGUE: dict[str, Event] = {
     ),
     "job.k_confirmed": Event("The contractor confirmed the job (K).", (*JOB, "contractor")),
     "job.k_cleared": Event("A job's K confirmation was cleared.", JOB),
-    "job.updated": Event("A job's `field` was edited.", (*JOB, "field")),
+    "job.updated": Event(
+        "A job's `field` was edited from `old` to `new` (address: one line; tags: labels).",
+        (*JOB, *CHANGE),
+    ),
+    "job.expected_completion_changed": Event(
+        "A Deposit job's expected completion date moved from `old` to `new`.",
+        (*JOB, "old", "new"),
+    ),
     "job.schedule_changed": Event("A job's time window moved.", (*JOB, "starts_at", "ends_at")),
     "job.rebooked": Event(
         "A job was rebooked into a new window with a contractor.",
@@ -82,7 +107,9 @@ CATALOGUE: dict[str, Event] = {
     ),
     "job.finance_cancelled": Event(
         "Finance cancelled a Done/Deposit job (chargeback, refund, dispute).",
-        (*JOB, "status", "webhooks", *FINANCE_CANCEL),
+        (*JOB, "status", *FINANCE_CANCEL),
+        # Leaving: finance/services.py still sends its webhook slot (issue 15 drops it).
+        optional=("webhooks",),
     ),
     "job.finance_cancel_undone": Event("A finance cancel was undone.", JOB),
     # --- Accounts and offices ----------------------------------------------------------
@@ -95,6 +122,10 @@ CATALOGUE: dict[str, Event] = {
         "The event's office had its Jobs feature switched.", ("is_jobs_enabled",)
     ),
     # --- Online booking ----------------------------------------------------------------
+    "booking.submitted": Event(
+        "A booking widget made a lead: `embed`, the `slot` picked (start, end) and `utm`.",
+        ("lead", "embed", "slot", "utm"),
+    ),
     "embed.created": Event("A booking widget was created.", ("embed",)),
     "embed.updated": Event("A booking widget was edited.", ("embed",)),
     "embed.live_changed": Event("A booking widget went live or off.", ("embed",)),
@@ -119,6 +150,11 @@ CATALOGUE: dict[str, Event] = {
     "service_area.added": Event("A service area was added.", ("service_area",)),
     "service_area.updated": Event("A service area was edited.", ("service_area",)),
     "service_area.deleted": Event("A service area was deleted.", ("service_area_id", "label")),
+    "zone.created": Event("A priority zone was drawn.", ("zone_id", "name", "job_type_id")),
+    "zone.updated": Event(
+        "A priority zone's name, shape or contractors changed.", ("zone_id", "name", "job_type_id")
+    ),
+    "zone.deleted": Event("A priority zone was deleted.", ("zone_id", "name")),
     "job_type.saved": Event("A job type was added or renamed.", ("job_type_id",)),
     "job_type.deleted": Event("A job type was deleted.", ("label",)),
     "job_partner.saved": Event("A job partner was added or edited.", ("job_partner_id",)),

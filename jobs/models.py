@@ -1,5 +1,6 @@
 """Jobs: booked appointments and their dispatch to contractors."""
 
+import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -34,15 +35,6 @@ ACTIVE_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS, Status.DEPOSIT, Status.
 
 # The jobs with money to track: the Finance dashboard shows only these.
 FINANCE_STATUSES = (Status.DEPOSIT, Status.DONE)
-
-# Spec "Job statuses (deep dive)": the outbound webhooks entering each status fires.
-# Submitted's fire on creation (and when a Cancelled job is re-opened to Submitted).
-STATUS_WEBHOOKS = {
-    Status.SUBMITTED: ("workiz_webhook_url", "bookback_jobs_webhook_url"),
-    Status.DEPOSIT: ("deposit_webhook_url",),
-    Status.DONE: ("done_jobs_webhook_url",),
-    Status.CANCELLED: ("cancelled_jobs_webhook_url",),
-}
 
 
 class Attention(models.TextChoices):
@@ -155,6 +147,8 @@ class JobQuerySet(OfficeScopedQuerySet):
 
 class Job(models.Model):
     number = models.PositiveIntegerField(unique=True, editable=False)
+    # The id outbound payloads carry (Workiz "UUID"): stable, and not guessable like `number`.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="jobs")
 
     first_name = models.CharField(max_length=80)

@@ -1,4 +1,5 @@
 import secrets
+import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -163,6 +164,8 @@ class LeadQuerySet(OfficeScopedQuerySet):
 
 
 class Lead(models.Model):
+    # The id outbound payloads carry (Workiz "UUID"): stable, and not guessable like the pk.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     office = models.ForeignKey("accounts.Office", on_delete=models.PROTECT, related_name="leads")
     received_at = models.DateTimeField("Time received", default=timezone.now)
     first_name = models.CharField(max_length=80)

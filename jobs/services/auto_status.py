@@ -14,6 +14,7 @@ from crm.timeline.models import AuditEvent, TimelineEntry
 from crm.timeline.services import audit
 from crm.timezones import by_local_clock, local_midnight
 from jobs.models import Job, JobsSettings, Status, settings_and_zones, zones_in_use
+from jobs.payloads import SNAPSHOT_RELATED, job_snapshot, with_tag_labels
 from jobs.services.statuses import status_event_data
 
 RULE = "Submitted → In Progress"
@@ -77,10 +78,13 @@ def _advance(due, now: datetime.datetime) -> int:
     ids = list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True))
     if not ids:
         return 0
-    jobs = list(Job.objects.filter(pk__in=ids).select_related("source"))
+    # With what the event snapshots read: one query for them all.
+    jobs = list(with_tag_labels(Job.objects.filter(pk__in=ids).select_related(*SNAPSHOT_RELATED)))
     Job.objects.filter(pk__in=[job.pk for job in jobs], status=Status.SUBMITTED).update(
         status=Status.IN_PROGRESS, status_changed_at=now, status_note="", updated_at=now
     )
+    for job in jobs:  # as the UPDATE left them: the event snapshots show the new status
+        job.status, job.status_changed_at, job.status_note = Status.IN_PROGRESS, now, ""
     data = status_event_data(Status.SUBMITTED, Status.IN_PROGRESS)
     body = f"⏱ Auto-advanced by the {RULE} rule"
     # What `record` writes one by one, in one insert.
@@ -106,8 +110,14 @@ def _advance(due, now: datetime.datetime) -> int:
     events.emit_many(
         "job.status_changed",
         [
-            {"office": job.office_id, "partner_name": job.source.name, "job": job.pk, "rule": RULE}
-            | data
+            {
+                "office": job.office_id,
+                "partner_name": job.source.name,
+                "job": job.pk,
+                "snapshot": job_snapshot(job),
+                **data,
+                "rule": RULE,
+            }
             for job in jobs
         ],
     )

@@ -4,21 +4,30 @@ import datetime
 
 from crm import events
 from jobs.models import Job
+from jobs.payloads import SNAPSHOT_RELATED, job_snapshot, with_tag_labels
 
 
 def locked(job: Job) -> Job:
-    """The job re-read under a row lock, with what timeline lines and events name."""
-    return (
-        Job.objects.select_for_update(of=("self",))
-        .select_related("office", "source", "contractor", "job_type")
-        .get(pk=job.pk)
-    )
+    """The job re-read under a row lock, with what timeline lines and events name: the
+    related rows and tag labels its event snapshot reads come in this one query."""
+    return with_tag_labels(
+        Job.objects.select_for_update(of=("self",)).select_related(*SNAPSHOT_RELATED)
+    ).get(pk=job.pk)
 
 
 def emit_for(job: Job, name: str, *, actor=None, **data) -> None:
-    """Emit a job event tagged with its office and partner (live sync, handlers)."""
+    """Emit a job event tagged with its office and partner (live sync, handlers), with
+    the job as it is now (`snapshot`, jobs.payloads) so a late handler sends what was
+    true. Costs the event's INSERT only when `job` came from `locked` (or holds its
+    related rows and tags some other way)."""
     events.emit(
-        name, office=job.office_id, partner_name=job.source.name, actor=actor, job=job, **data
+        name,
+        office=job.office_id,
+        partner_name=job.source.name,
+        actor=actor,
+        job=job,
+        snapshot=job_snapshot(job),
+        **data,
     )
 
 

@@ -13,7 +13,8 @@ from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.services import audit, record
 from crm.timezones import zone_for
-from jobs.models import FIRST_JOB_NUMBER, STATUS_WEBHOOKS, Job, JobCounter, JobTag, Status
+from jobs.models import FIRST_JOB_NUMBER, Job, JobCounter, JobTag, Status
+from jobs.payloads import SEPARATOR
 from jobs.services.areas import closest_area
 from jobs.services.common import emit_for
 from jobs.services.dispatch import check_eligible, snapshot_profit_share
@@ -169,8 +170,11 @@ def insert_job(job: Job, *, actor, tags: Iterable[JobTag] = ()) -> Job:
     job.number = take_number()
     job.created_by = actor
     job.save()
+    tags = list(tags)
     if tags:
         job.tags.set(tags)
+    # What `locked` annotates: the event snapshot reads the tags without a query.
+    job.tag_labels = SEPARATOR.join(tag.label for tag in tags) or None
     return job
 
 
@@ -182,7 +186,7 @@ def create_job(*, actor, tags: Iterable[JobTag] = (), **fields) -> Job:
     `build_job`'s fields; a contractor must cover the service area and handle the job
     type (profit share is snapshotted). Every check runs before the number is taken, so
     a refused job burns no number. Writes the timeline and audit; emits `job.created`
-    (Workiz + BookBack-jobs webhooks, job_created automations).
+    with its snapshot (Workiz + BookBack-jobs webhooks, job_created automations).
     """
     return _create(actor=actor, tags=tags, lead=None, fields=fields)
 
@@ -204,7 +208,7 @@ def _create(*, actor, tags: Iterable[JobTag], lead: Lead | None, fields: dict) -
         office=job.office,
         metadata={"job_id": job.pk, "number": job.number, "lead_id": lead.pk if lead else None},
     )
-    emit_for(job, "job.created", actor=actor, webhooks=STATUS_WEBHOOKS[Status.SUBMITTED])
+    emit_for(job, "job.created", actor=actor)
     return job
 
 

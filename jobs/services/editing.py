@@ -11,6 +11,7 @@ from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.services import record
 from jobs.models import Job, JobTag
+from jobs.payloads import SEPARATOR, tag_labels
 from jobs.services.common import emit_for, locked
 from jobs.services.creating import apply_address
 
@@ -27,7 +28,7 @@ EDITABLE_FIELDS = {
 @transaction.atomic
 def update_field(*, job: Job, actor, field: str, value: str) -> Job:
     """Save one inline edit. Needs jobs.edit; the phone must be a valid US number and the
-    first name can't be blanked. Timeline line; emits `job.updated`."""
+    first name can't be blanked. Timeline line; emits `job.updated` (field, old, new)."""
     require(actor, "jobs.edit")
     if field not in EDITABLE_FIELDS:
         raise DomainError("That field cannot be edited here.")
@@ -55,7 +56,7 @@ def update_field(*, job: Job, actor, field: str, value: str) -> Job:
     else:
         body = f"✏️ {label}: {old or '—'} → {value or '—'}"
     record(job, kind="note" if field == "notes" else "sys", body=body, actor=actor)
-    emit_for(job, "job.updated", actor=actor, field=field)
+    emit_for(job, "job.updated", actor=actor, field=field, old=old, new=value)
     return job
 
 
@@ -97,7 +98,7 @@ def change_address(
         body=f"📍 Address: {before or '—'} → {job.address or '—'}{area}",
         actor=actor,
     )
-    emit_for(job, "job.updated", actor=actor, field="address")
+    emit_for(job, "job.updated", actor=actor, field="address", old=before, new=job.address)
     return job
 
 
@@ -107,11 +108,12 @@ def set_tags(*, job: Job, actor, tags: Iterable[JobTag]) -> Job:
     require(actor, "jobs.tag")
     job = locked(job)
     tags = list(tags)
-    before = {tag.pk for tag in job.tags.all()}
-    if before == {tag.pk for tag in tags}:
+    before = tag_labels(job)  # from the lock query's annotation
+    after = sorted(tag.label for tag in tags)
+    if before == after:
         return job
     job.tags.set(tags)
-    labels = ", ".join(sorted(tag.label for tag in tags)) or "none"
-    record(job, kind="sys", body=f"🏷 Tags: {labels}", actor=actor)
-    emit_for(job, "job.updated", actor=actor, field="tags")
+    job.tag_labels = SEPARATOR.join(after) or None  # the snapshot shows the new tags
+    record(job, kind="sys", body=f"🏷 Tags: {', '.join(after) or 'none'}", actor=actor)
+    emit_for(job, "job.updated", actor=actor, field="tags", old=before, new=after)
     return job

@@ -10,27 +10,25 @@ from django.utils import timezone
 from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.services import audit, record
-from jobs.models import STATUS_WEBHOOKS, CancelReason, Job, Status
+from jobs.models import CancelReason, Job, Status
 from jobs.services.common import emit_for, locked, moment
 
 CENTS = Decimal("0.01")
 
 
-def webhooks_for(old: str, new: str) -> tuple[str, ...]:
-    """The webhooks a move from `old` to `new` fires. Submitted's are creation webhooks:
-    moving back to Submitted fires them only when it re-opens a Cancelled job."""
-    if new == Status.SUBMITTED and old != Status.CANCELLED:
-        return ()
-    return STATUS_WEBHOOKS.get(new, ())
-
-
 def status_event_data(old: str, new: str) -> dict:
-    return {
-        "old": old,
-        "new": new,
-        "reopened": old == Status.CANCELLED,
-        "webhooks": webhooks_for(old, new),
-    }
+    """What every `job.status_changed` says. Which webhook a move fires is the webhooks'
+    business (Submitted's creation ones only when `reopened`), not the payload's."""
+    return {"old": old, "new": new, "reopened": old == Status.CANCELLED}
+
+
+def entered(changes: dict, note: str) -> dict:
+    """What the person entered with the status, for the event: amounts, dates, the note,
+    the cancel reason's label."""
+    data = {**changes, **({"note": note} if note else {})}
+    if "cancel_reason" in data:
+        data["cancel_reason"] = data["cancel_reason"].label
+    return data
 
 
 def _money(value, label: str, *, positive: bool = False) -> Decimal:
@@ -116,9 +114,9 @@ def change_status(
     Deposit: note + expected completion + deposit amount. Pending: note + follow-up.
     Done: closing + parts totals. Cancelled: a cancellation reason. In Progress: an
     optional note. Picking another status for a Cancelled job re-opens it. Needs
-    jobs.edit. Timeline + audit; emits `job.status_changed` with the webhooks the new
-    status fires (Deposit, Done and Cancelled have one; re-opening to Submitted fires
-    the creation ones). Done for a partner keeping 100% stamps partner-paid "Auto"
+    jobs.edit. Timeline + audit; emits `job.status_changed` with what was entered
+    (closing and parts totals, deposit, expected completion, follow-up, cancel reason,
+    note) and the job's snapshot. Done for a partner keeping 100% stamps partner-paid "Auto"
     (`finance.services.stamp_house_brand_paid`).
     """
     require(actor, "jobs.edit")
@@ -161,7 +159,8 @@ def change_status(
         office=job.office,
         metadata={"job_id": job.pk, **data, "note": note},
     )
-    emit_for(job, "job.status_changed", actor=actor, **data)  # finance stamps house brands
+    # Finance stamps house brands on it; webhooks send the snapshot.
+    emit_for(job, "job.status_changed", actor=actor, **data, **entered(changes, note))
     return job
 
 

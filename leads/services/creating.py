@@ -6,21 +6,36 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from crm import events, geo, phones
+from crm import events, geo, livesync, phones
 from crm.accounts.models import Office, Role
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.metro import metro_for_zip
 from leads.models import Lead, LeadSource, Status
+from leads.payloads import lead_snapshot
 
 GENERAL_OFFICE = "General"
 
 
 def emit_for(lead: Lead, name: str, *, actor=None, **data) -> None:
-    """Emit a lead event with the lead's office and partner (for live sync and handlers)."""
+    """Emit a lead event with the lead's office and partner (for live sync and handlers),
+    with the lead as it is now (`snapshot`, leads.payloads; no query when `office` and
+    `source` are loaded). A lead moved to another office (or partner) also bumps the
+    old one's live sync after commit, so pages there drop it within one poll."""
     events.emit(
-        name, office=lead.office, partner_name=lead.partner_name, actor=actor, lead=lead, **data
+        name,
+        office=lead.office,
+        partner_name=lead.partner_name,
+        actor=actor,
+        lead=lead,
+        snapshot=lead_snapshot(lead),
+        **data,
     )
+    old = data.get("old")
+    if data.get("field") == "office" and old is not None:
+        transaction.on_commit(lambda: livesync.bump(office_id=getattr(old, "pk", old)))
+    elif data.get("field") == "partner_name" and old:
+        transaction.on_commit(lambda: livesync.bump(partner_name=old))
 
 
 def general_office() -> Office:

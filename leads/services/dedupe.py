@@ -125,8 +125,8 @@ def merge_duplicates(*, user, keeper: Lead, others: list[Lead]) -> Lead:
     # Lock the rows so a concurrent edit, archive or second resolve waits for this one.
     locked = {
         lead.pk: lead
-        for lead in Lead.objects.select_for_update()
-        .select_related("office")
+        for lead in Lead.objects.select_for_update(of=("self",))
+        .select_related("office", "source")  # what the event snapshots read
         .filter(pk__in=[keeper.pk, *other_ids])
     }
     if len(locked) != len(other_ids) + 1:

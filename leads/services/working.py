@@ -184,7 +184,7 @@ def update_field(*, lead: Lead, user, field: str, value) -> Lead:
     if field == "phone":
         body = f"✏️ Phone changed to {phones.pretty(new)}"
     record(lead, kind="note" if field == "notes" else "sys", body=body, actor=user)
-    emit_for(lead, "lead.updated", actor=user)
+    emit_for(lead, "lead.updated", actor=user, field=field, old=old, new=new)
     return lead
 
 
@@ -197,10 +197,10 @@ def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
     lead = _locked(lead)
     if lead.status != Status.CONVERTED:
         raise DomainError("Only a Converted lead is opened in Workiz.")
-    lead.workiz_job_number = job_number
+    old, lead.workiz_job_number = lead.workiz_job_number, job_number
     lead.save(update_fields=["workiz_job_number", "updated_at"])
     record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=user)
-    emit_for(lead, "lead.updated", actor=user)
+    emit_for(lead, "lead.updated", actor=user, field="workiz_job_number", old=old, new=job_number)
     return lead
 
 

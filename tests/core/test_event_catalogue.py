@@ -23,7 +23,7 @@ WRAPPERS = {
     "_changed": (0, set()),
     "_settings_changed": (0, set()),
 }
-RECORD_WRAPPERS = {"emit_for": 1}  # emit_for(record, name, ...) adds `job` or `lead`
+RECORD_WRAPPERS = {"emit_for": 1}  # emit_for(record, name, ...) adds `job` or `lead` + snapshot
 
 
 def emit_calls():
@@ -42,6 +42,7 @@ def emit_calls():
                     position = RECORD_WRAPPERS[function]
                     record = ast.unparse(node.args[0]) if node.args else ""
                     added = {"lead"} if "lead" in record or record == "other" else {"job"}
+                    added |= {"snapshot"}
                 else:
                     continue
                 if len(node.args) <= position:
@@ -60,7 +61,10 @@ def emit_calls():
                 keywords = {keyword.arg for keyword in node.keywords}
                 if function == "emit_many":  # the fields are the keys of each item's dict
                     items = [item for item in ast.walk(node.args[1]) if isinstance(item, ast.Dict)]
-                    keywords = {key.value for item in items[:1] for key in item.keys if key}
+                    # A `**spread` key is None: its fields are unknown here, as with **kwargs.
+                    keywords = {
+                        key.value if key else None for item in items[:1] for key in item.keys
+                    }
                 fields = None if None in keywords else (keywords - ROW_ARGUMENTS) | added
                 yield place, pattern, fields
 
@@ -104,9 +108,9 @@ def test_emit_refuses_an_unknown_name():
 @pytest.mark.django_db
 def test_emit_refuses_a_missing_or_an_unlisted_field():
     with pytest.raises(UnknownEvent, match="'lead.status_changed' is missing new, reason"):
-        events.emit("lead.status_changed", lead=1, old="fresh")
+        events.emit("lead.status_changed", lead=1, snapshot={}, old="fresh")
     with pytest.raises(UnknownEvent, match="doesn't list: colour"):
-        events.emit("lead.claimed", lead=1, colour="red")
+        events.emit("lead.claimed", lead=1, snapshot={}, colour="red")
 
 
 # --- Behaviour: the main actions emit their event with its fields --------------------
@@ -118,14 +122,15 @@ def payload_of(name: str) -> dict:
 
 @pytest.mark.django_db
 def test_lead_actions_emit_their_events_with_their_fields():
+    from leads.payloads import lead_snapshot
     from leads.services import change_status, claim_lead
     from tests.factories import LeadFactory, UserFactory
 
     lead = LeadFactory()
     agent = UserFactory(role="agent", offices=[lead.office])
-    claim_lead(lead=lead, user=agent)
-    assert payload_of("lead.claimed") == {"lead": lead.pk}
-    change_status(lead=lead, user=agent, status="irrelevant", reason="Spam")
+    claim_lead(lead=lead, actor=agent)
+    assert payload_of("lead.claimed") == {"lead": lead.pk, "snapshot": lead_snapshot(lead)}
+    change_status(lead=lead, actor=agent, status="irrelevant", reason="Spam")
     payload = payload_of("lead.status_changed")
     assert payload["lead"] == lead.pk
     assert (payload["new"], payload["reason"]) == ("irrelevant", "Spam")

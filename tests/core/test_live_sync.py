@@ -55,10 +55,10 @@ def test_partners_see_changes_tied_to_their_partner_name(
 ):
     signed_in(client, UserFactory(role=Role.PARTNER, partner_name="GDQ"))
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("job.status_changed", office=OfficeFactory(), partner_name="Raful", job=1)
+        events.emit("job.deleted", office=OfficeFactory(), partner_name="Raful", job_id=1)
     assert stamp(client) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        events.emit("job.status_changed", office=OfficeFactory(), partner_name="GDQ", job=1)
+        events.emit("job.deleted", office=OfficeFactory(), partner_name="GDQ", job_id=1)
     assert stamp(client) > 0
 
 
@@ -71,10 +71,10 @@ def test_a_partner_name_with_spaces_and_mixed_case_shares_one_cache_safe_key(
         warnings.simplefilter("error", CacheKeyWarning)
         with django_capture_on_commit_callbacks(execute=True):
             events.emit(
-                "job.status_changed",
+                "job.deleted",
                 office=OfficeFactory(),
                 partner_name=" garage DOOR quotes ",
-                job=1,
+                job_id=1,
             )
     assert stamp(client) > 0
     keys = livesync.scope_keys(partner)

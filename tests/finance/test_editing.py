@@ -31,7 +31,7 @@ def test_editing_the_closing_writes_old_to_new_with_the_payout_it_moves(job, fio
     assert entry.text == f"{job.display_id} Emily Harrison: Closing: $900.00 → $1,000.00"
     assert entry.metadata["old"] == "900.00" and entry.metadata["new"] == "1000.00"
     event = DomainEvent.objects.get(name="job.money_changed")
-    assert event.payload == {
+    assert event.payload.pop("snapshot")["SerialId"] == job.number and event.payload == {
         "job": job.pk,
         "field": "closing_total",
         "old": "900.00",

@@ -43,7 +43,9 @@ def test_finance_cancel_keeps_the_real_status_and_fires_its_event(make_job, fion
     assert AuditEvent.objects.get(kind="job.finance_cancelled").metadata["reason"] == "Chargeback"
     event = DomainEvent.objects.get(name="job.finance_cancelled")
     assert event.office_id == job.office_id and event.partner_name == "GDQ"
-    assert event.payload == {
+    assert event.payload.pop("snapshot")[
+        "FinanceCancelReason"
+    ] == "Chargeback" and event.payload == {
         "job": job.pk,
         "status": status,
         "webhooks": ["finance_cancelled_jobs_webhook_url"],

@@ -32,7 +32,8 @@ def test_marking_the_contractor_paid_stamps_who_and_when(job, fiona):
     assert job.contractor_paid_at == PAID_AT and job.contractor_paid_by == fiona
     assert timeline(job) == ["✓ Contractor paid (Mike Hernandez)"]
     assert AuditEvent.objects.get(kind="job.paid_changed").metadata["party"] == "contractor"
-    assert DomainEvent.objects.get(name="job.paid_changed").payload == {
+    payload = DomainEvent.objects.get(name="job.paid_changed").payload
+    assert payload.pop("snapshot")["SerialId"] == job.number and payload == {
         "job": job.pk,
         "party": "contractor",
         "paid": True,

@@ -89,11 +89,18 @@ def test_it_fires_what_a_manual_change_fires_and_is_audited_as_system(rule, slid
     change_status(job=manual, actor=UserFactory(role=Role.OWNER), status=Status.IN_PROGRESS)
 
     auto_event, manual_event = DomainEvent.objects.filter(name="job.status_changed").order_by("id")
-    assert auto_event.payload == {
-        **manual_event.payload,
+    auto_payload, manual_payload = auto_event.payload, manual_event.payload
+    assert auto_payload == {
+        **manual_payload,
         "job": auto.pk,
+        "snapshot": auto_payload["snapshot"],
         "rule": "Submitted → In Progress",
     }
+    # The same snapshot a manual change sends, of its own job, in its new status.
+    assert auto_payload["snapshot"].keys() == manual_payload["snapshot"].keys()
+    assert auto_payload["snapshot"]["SerialId"] == auto.number
+    assert auto_payload["snapshot"]["Status"] == manual_payload["snapshot"]["Status"]
+    assert manual_payload["snapshot"]["Status"] == "In Progress"
     assert auto_event.actor is None and auto_event.partner_name == auto.source.name
     audit = AuditEvent.objects.filter(kind="job.status_changed").earliest("id")
     assert audit.actor_label == "System"

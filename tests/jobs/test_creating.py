@@ -97,7 +97,8 @@ def test_creating_writes_timeline_audit_and_the_job_created_event(
     )
     event = DomainEvent.objects.get(name="job.created")
     assert event.payload["job"] == job.pk
-    assert event.payload["webhooks"] == ["workiz_webhook_url", "bookback_jobs_webhook_url"]
+    assert event.payload["snapshot"]["DisplayId"] == "JOB-3542"
+    assert "webhooks" not in event.payload  # the webhooks map events to their slots
     assert event.partner_name == "GDQ"
 
 

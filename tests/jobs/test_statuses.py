@@ -1,4 +1,4 @@
-"""The spec's status table: what each status needs, and the event (webhooks) it fires."""
+"""The spec's status table: what each status needs, and the event (with what was entered)."""
 
 import datetime
 from decimal import Decimal
@@ -28,9 +28,9 @@ def status_event() -> dict:
     return DomainEvent.objects.filter(name="job.status_changed").latest("id").payload
 
 
-# status, the fields it needs, the webhooks it fires
+# status, the fields it needs, what its event carries of them
 TABLE = [
-    (Status.IN_PROGRESS, {}, []),
+    (Status.IN_PROGRESS, {}, {}),
     (
         Status.DEPOSIT,
         {
@@ -38,20 +38,28 @@ TABLE = [
             "expected_completion": datetime.date(2026, 5, 9),
             "deposit_amount": Decimal("150"),
         },
-        ["deposit_webhook_url"],
+        {"note": "Glass ordered", "expected_completion": "2026-05-09", "deposit_amount": "150.00"},
     ),
-    (Status.PENDING, {"note": "Client away", "follow_up_at": FOLLOW_UP}, []),
+    (
+        Status.PENDING,
+        {"note": "Client away", "follow_up_at": FOLLOW_UP},
+        {"note": "Client away", "follow_up_at": "2026-05-06T14:00:00+00:00"},
+    ),
     (
         Status.DONE,
         {"closing_total": Decimal("900"), "parts_total": Decimal("120.50")},
-        ["done_jobs_webhook_url"],
+        {"closing_total": "900.00", "parts_total": "120.50"},
     ),
-    (Status.CANCELLED, {"cancel_reason": "Client no-show"}, ["cancelled_jobs_webhook_url"]),
+    (
+        Status.CANCELLED,
+        {"cancel_reason": "Client no-show"},
+        {"cancel_reason": "Client no-show"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("status", "fields", "webhooks"), TABLE)
-def test_each_status_with_its_fields_fires_its_event(agent, job, status, fields, webhooks):
+@pytest.mark.parametrize(("status", "fields", "entered"), TABLE)
+def test_each_status_with_its_fields_fires_its_event(agent, job, status, fields, entered):
     if "cancel_reason" in fields:
         fields = {"cancel_reason": CancelReasonFactory(label=fields["cancel_reason"])}
 
@@ -61,13 +69,16 @@ def test_each_status_with_its_fields_fires_its_event(agent, job, status, fields,
     assert job.status == status
     for field, value in fields.items():
         assert getattr(job, "status_note" if field == "note" else field) == value
-    assert status_event() == {
+    payload = status_event()
+    assert payload == {
         "job": job.pk,
+        "snapshot": payload["snapshot"],
         "old": "submitted",
         "new": status,
         "reopened": False,
-        "webhooks": webhooks,
+        **entered,
     }
+    assert payload["snapshot"]["Status"] == Status(status).label
     assert AuditEvent.objects.get(kind="job.status_changed").metadata["new"] == status
 
 
@@ -146,7 +157,7 @@ def test_money_is_kept_to_the_cent(agent, job):
     assert (job.closing_total, job.parts_total) == (Decimal("900.00"), Decimal("120.50"))
 
 
-def test_re_opening_a_cancelled_job_fires_the_new_status_webhook(agent, job):
+def test_re_opening_a_cancelled_job_says_it_was_reopened(agent, job):
     change_status(
         job=job, actor=agent, status=Status.CANCELLED, cancel_reason=CancelReasonFactory()
     )
@@ -155,12 +166,13 @@ def test_re_opening_a_cancelled_job_fires_the_new_status_webhook(agent, job):
 
     job.refresh_from_db()
     assert job.status == Status.SUBMITTED and job.cancel_reason is None
-    assert status_event() == {
+    payload = status_event()
+    assert payload == {
         "job": job.pk,
+        "snapshot": payload["snapshot"],
         "old": "cancelled",
         "new": "submitted",
         "reopened": True,
-        "webhooks": ["workiz_webhook_url", "bookback_jobs_webhook_url"],
     }
     assert (
         TimelineEntry.objects.for_subject(job).latest("id").body
@@ -168,10 +180,11 @@ def test_re_opening_a_cancelled_job_fires_the_new_status_webhook(agent, job):
     )
 
 
-def test_moving_back_to_submitted_without_a_cancel_fires_no_creation_webhook(agent, job):
+def test_moving_back_to_submitted_without_a_cancel_is_no_reopening(agent, job):
     change_status(job=job, actor=agent, status=Status.IN_PROGRESS)
     change_status(job=job, actor=agent, status=Status.SUBMITTED)
-    assert status_event()["webhooks"] == []
+    assert status_event()["reopened"] is False
+    assert "webhooks" not in status_event()
 
 
 def test_the_same_status_again_is_refused(agent, job):
