@@ -7,6 +7,7 @@ removes a field misses every copy cached before it. Copies also expire (an hour)
 saving the row drops them now and again after commit (so no reader re-fills a stale row).
 """
 
+import functools
 import hashlib
 
 from django.core.cache import cache
@@ -15,7 +16,8 @@ from django.db import models, transaction
 SINGLETON_SECONDS = 60 * 60
 
 
-def schema_version(names) -> str:
+@functools.cache  # read on every load: the 15-minute tick and each board load
+def schema_version(names: tuple[str, ...]) -> str:
     return hashlib.sha1(",".join(names).encode()).hexdigest()[:12]
 
 
