@@ -12,6 +12,7 @@ from tests.factories import (
     ContractorFactory,
     JobFactory,
     JobPartnerFactory,
+    JobTypeFactory,
     OfficeFactory,
     UserFactory,
 )
@@ -214,3 +215,24 @@ def test_the_contractor_filter_has_a_search_box_and_an_unassigned_entry(signed_i
     html = page(signed_in)
     assert html.count("data-multiselect-search") == 1
     assert 'value="none"> — Unassigned —' in html
+
+
+def test_every_text_a_person_typed_is_escaped_in_the_rows(signed_in, sliding):
+    """The rows are built as strings for speed (jobs/board_html.py): each value is escaped
+    by hand there, and this holds every typed field to it."""
+    evil = '<img src=x onerror="alert(1)">'
+    contractor = ContractorFactory(name=f"Bad {evil}")
+    JobFactory(
+        office=sliding,
+        first_name=evil,
+        last_name=f'"{evil}',
+        company=evil,
+        street=evil,
+        city=evil,
+        contractor=contractor,
+        starts_at=at(0, 14),
+        job_type=JobTypeFactory(label=f"Type {evil}"),
+    )
+    html = page(signed_in)
+    assert "<img" not in html and 'onerror="' not in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
