@@ -14,6 +14,7 @@ from booking.models import DEFAULT_THANK_YOU, Booking, Embed, EmbedImage
 from booking.slots import Window
 from crm import events, ratelimit
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 from leads.models import BUILT_IN_SOURCES, Lead, LeadSource
 from leads.services import create_lead
@@ -231,6 +232,7 @@ def create_embed(*, actor, **fields) -> Embed:
     thank-you message or redirect URL, a bad colour or domain. Audited; emits
     `embed.created`.
     """
+    check(actor, "controlpanel.access")
     _check(None, fields)
     embed = Embed()
     _apply(embed, fields)
@@ -248,6 +250,7 @@ def update_embed(*, actor, embed: Embed, **fields) -> Embed:
     Audited with the names of the changed fields; emits `embed.updated`. Images nobody
     uses any more are deleted.
     """
+    check(actor, "controlpanel.access")
     embed = Embed.objects.select_for_update().get(pk=embed.pk)
     _check(embed, fields)
     before, old_images = _tracked(embed), embed.image_digests()
@@ -267,6 +270,7 @@ def update_embed(*, actor, embed: Embed, **fields) -> Embed:
 @transaction.atomic
 def set_live(*, actor, embed: Embed, is_live: bool) -> Embed:
     """✓ Live / ○ Paused. A paused embed answers "not available" (404). Audited."""
+    check(actor, "controlpanel.access")
     embed = Embed.objects.select_for_update().select_related("office").get(pk=embed.pk)
     if embed.is_live == is_live:
         return embed
@@ -291,6 +295,7 @@ def _free_slug(base: str) -> str:
 def duplicate_embed(*, actor, embed: Embed) -> Embed:
     """A paused copy named "<name> (copy)" at a free slug (<slug>-copy, -copy-2...),
     sharing the images. Audited; emits `embed.duplicated`."""
+    check(actor, "controlpanel.access")
     source = Embed.objects.select_related("office").get(pk=embed.pk)
     copy = Embed.objects.get(pk=source.pk)
     copy.pk = None
@@ -309,6 +314,7 @@ def duplicate_embed(*, actor, embed: Embed) -> Embed:
 def delete_embed(*, actor, embed: Embed) -> None:
     """Delete an embed: its URL answers "not available" from now on. Leads it made stay.
     Audited; emits `embed.deleted`."""
+    check(actor, "controlpanel.access")
     embed = Embed.objects.select_for_update().select_related("office").get(pk=embed.pk)
     images, name, slug, pk, office = (
         embed.image_digests(),
@@ -419,6 +425,7 @@ def submit_booking(
     zip_code: str = "",
     utm: dict[str, str] | None = None,
     referrer: str = "",
+    actor=None,
 ) -> Lead | None:
     """Turn one widget submission into a lead through `create_lead` (every lead-creation
     hook fires: timeline, audit, `lead.created` → automations, New Lead webhook).
@@ -426,7 +433,9 @@ def submit_booking(
     `phone` is E.164 already. Returns the lead, or None when `submission_key` already
     made one (a double submit: same form token): exactly one lead per form, even when
     two posts race, because `Booking.key` is unique and inserted in the lead's transaction.
+    Needs leads.create (the public widget acts as the system: no actor).
     """
+    check(actor, "leads.create")
     utm = {key: value for key, value in (utm or {}).items() if key in UTM_KEYS and value}
     zip_code = zip_code or _zip_from(address)
     try:
@@ -440,6 +449,7 @@ def submit_booking(
                 email=email,
                 zip_code=zip_code,
                 via="online booking",
+                actor=actor,
                 service_type=(service or {}).get("name", "")[:200],
                 how_soon=f"{window.day_label}, {window.label} {window.start.tzname()}"[:120],
                 campaign=utm.get("utm_campaign", "")[:200],

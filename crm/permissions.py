@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 
-from crm.accounts.models import Role
+from crm.accounts.models import Office, Role
 from crm.htmx import login_required
+from crm.scoping import is_visible_to
 
 OWNER, ADMIN, FINANCE_ADMIN, AGENT, VIEWER, PARTNER = (
     Role.OWNER,
@@ -260,11 +262,30 @@ def can(user, capability: str) -> bool:
     return user.role in rule.roles
 
 
-def check(actor, capability: str) -> None:
+class OutOfScope(Http404):
+    """The record is outside what the actor may see: views answer 404, as their
+    `visible_to` lookups do, so a refusal never confirms the record exists."""
+
+
+def check(actor, capability: str, obj=None) -> None:
     """Refuse a person without `capability` inside an action (views check first; imports,
-    AI tools and tasks reach actions directly). No actor means the system itself acts."""
-    if actor is not None and not can(actor, capability):
+    AI tools and tasks reach actions directly). No actor means the system itself acts.
+
+    With `obj` (a lead, a job, an office), the actor must also see it: the record's
+    `Model.objects.visible_to(actor)` scope (office or partner) decides, else OutOfScope.
+    """
+    if actor is None:
+        return
+    if not can(actor, capability):
         raise PermissionDenied(f"Your role can't do that ({capability}).")
+    if obj is not None and not _sees(actor, obj):
+        raise OutOfScope("That record is not in your offices.")
+
+
+def _sees(actor, obj) -> bool:
+    if isinstance(obj, Office):
+        return obj.pk in actor.office_ids
+    return is_visible_to(obj, actor)
 
 
 def matrix() -> list[dict]:

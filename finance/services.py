@@ -191,14 +191,16 @@ def set_partner_paid(*, job: Job, actor, paid: bool) -> Job:
     return _set_paid(job, actor, party="partner", paid=paid)
 
 
-def stamp_house_brand_paid(job: Job) -> bool:
+def stamp_house_brand_paid(job: Job, *, actor=None) -> bool:
     """House-brand auto-K: a job just moved to Done whose partner keeps 100% is stamped
     partner-paid by nobody, "Auto". Returns whether it stamped.
 
     Called by the `job.status_changed` handler (finance/handlers.py) on the job it holds
     locked (with `source` loaded). A job already partner-paid keeps its stamp.
-    Timeline + audit (as System); emits `job.paid_changed` with auto=True.
+    Timeline + audit (as System); emits `job.paid_changed` with auto=True. The handler
+    runs as the system (no actor); a person would need finance.edit.
     """
+    require(actor, "finance.edit", obj=job)
     if job.source.keep_rate != 100 or job.partner_paid_at is not None:
         return False
     job.partner_paid_at, job.partner_paid_by, job.partner_paid_auto = timezone.now(), None, True

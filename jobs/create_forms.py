@@ -49,7 +49,7 @@ class NewJobForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = Office.objects.filter(pk__in=user.office_ids, is_jobs_enabled=True)
+        offices = Office.objects.visible_to(user).filter(is_jobs_enabled=True)
         self.fields["office"].queryset = offices
         self.fields["office"].initial = self.initial.get("office") or offices.first()
 

@@ -47,7 +47,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        offices = Office.objects.filter(pk__in=user.office_ids, is_jobs_enabled=True)
+        offices = Office.objects.visible_to(user).filter(is_jobs_enabled=True)
         self.fields["office"].queryset = offices
         if not self.is_bound and "office" not in self.initial:
             mine = list(offices[:2])

@@ -150,7 +150,7 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
     agent = workers[number % len(workers)] if workers else None
     if agent is None or number < 8:
         if number % 3 == 1 and agent:
-            services.claim_lead(lead=lead, user=agent)
+            services.claim_lead(lead=lead, actor=agent)
         return  # the newest stay Fresh, some claimed
     bucket = number % 6
     if bucket == 0:
@@ -158,7 +158,7 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
         # aged (the demo's stand-in for the hours that passed).
         services.change_status(
             lead=lead,
-            user=agent,
+            actor=agent,
             status=Status.NEEDS_FOLLOW_UP,
             next_contact_at=now + datetime.timedelta(hours=1),
         )
@@ -168,25 +168,25 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
     elif bucket == 1:
         services.change_status(
             lead=lead,
-            user=agent,
+            actor=agent,
             status=Status.NOT_YET_SCHEDULED,
             next_contact_at=now + datetime.timedelta(hours=rng.randint(2, 48)),
         )
     elif bucket == 2:
         services.change_status(
             lead=lead,
-            user=agent,
+            actor=agent,
             status=Status.CONSULTATION_CALL,
             next_contact_at=now + datetime.timedelta(days=rng.randint(1, 4), hours=2),
         )
     elif bucket == 3:
-        services.change_status(lead=lead, user=agent, status=Status.CONVERTED)
+        services.change_status(lead=lead, actor=agent, status=Status.CONVERTED)
     elif bucket == 4:
         services.change_status(
             lead=lead,
-            user=agent,
+            actor=agent,
             status=Status.IRRELEVANT,
             reason=rng.choice(["Wrong service", "Outside service area", "Prank call"]),
         )
     else:
-        services.claim_lead(lead=lead, user=agent)
+        services.claim_lead(lead=lead, actor=agent)

@@ -95,7 +95,7 @@ class LeadCreateForm(forms.Form):
         self.fields["source"].queryset = LeadSource.objects.filter(is_active=True)
         self.fields["source"].initial = LeadSource.objects.filter(key="manual").first()
         if can_choose_office:
-            self.fields["office"].queryset = Office.objects.filter(id__in=user.office_ids)
+            self.fields["office"].queryset = Office.objects.visible_to(user)
             self.fields["office"].required = True
         else:
             del self.fields["office"]
@@ -118,9 +118,7 @@ class FieldForm(forms.Form):
         elif field == "email":
             self.fields["value"] = forms.EmailField(required=False)
         elif field == "office":
-            self.fields["value"] = forms.ModelChoiceField(
-                queryset=Office.objects.filter(id__in=user.office_ids)
-            )
+            self.fields["value"] = forms.ModelChoiceField(queryset=Office.objects.visible_to(user))
         elif field == "is_transferred":
             self.fields["value"] = forms.BooleanField(required=False)
         elif field == "notes":

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from crm import phones, spreadsheets
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.spreadsheets import ImportResult
 from crm.untrusted import clean_text
 from leads.models import Lead, LeadSource
@@ -154,7 +155,8 @@ class _Lookups:
             self.sources.setdefault(source.key.lower(), source)
             self.sources.setdefault(source.label.lower(), source)
         self.offices = {
-            office.name.lower(): office for office in Office.objects.filter(pk__in=user.office_ids)
+            office.name.lower(): office
+            for office in (Office.objects.visible_to(user) if user else Office.objects.all())
         }
 
     def source(self, raw: str, default: LeadSource) -> LeadSource:
@@ -174,7 +176,9 @@ class _Lookups:
         return office
 
 
-def _create_from_row(row: dict, *, user, lookups: _Lookups, default_source, default_office) -> Lead:
+def _create_from_row(
+    row: dict, *, actor, lookups: _Lookups, default_source, default_office
+) -> Lead:
     """Validate one row (reads only) and create its lead; DomainError says why not."""
     fields = read_fields(_payload(row))
     first_name, last_name = fields.get("first_name", ""), fields.get("last_name", "")
@@ -211,34 +215,35 @@ def _create_from_row(row: dict, *, user, lookups: _Lookups, default_source, defa
         fee=fee,
         notes=fields.get("notes", ""),
         is_bookback=source.key == "bookback",
-        actor=user,
+        actor=actor,
         via="import",
         **extra,
     )
 
 
 def import_leads(
-    *, user, rows: list[Row], default_source: LeadSource, default_office: Office
+    *, actor, rows: list[Row], default_source: LeadSource, default_office: Office
 ) -> ImportResult:
     """Create a lead per valid row; list every other row with its reason.
 
-    Needs rows from `read_rows` and a default office the user may see (raises DomainError
-    otherwise, before anything is written). Each lead is created by `create_lead` in its
-    own transaction, so a bad row never rolls back the good ones; each fires the usual
-    timeline line ("Lead created (import)"), audit row and `lead.created` event.
+    Needs leads.import, rows from `read_rows` and a default office the actor may see
+    (raises DomainError otherwise, before anything is written). Each lead is created by
+    `create_lead` in its own transaction, so a bad row never rolls back the good ones; each
+    fires the usual timeline line ("Lead created (import)"), audit row and `lead.created` event.
     """
-    if default_office.pk not in user.office_ids:
+    check(actor, "leads.import")
+    if actor is not None and default_office.pk not in actor.office_ids:
         raise DomainError(
             f"You can't import into {default_office.name}: it is not one of your offices."
         )
-    lookups = _Lookups(user)
+    lookups = _Lookups(actor)
     result = ImportResult(noun="lead")
     for number, row in rows:
         try:
             with transaction.atomic():
                 lead = _create_from_row(
                     row,
-                    user=user,
+                    actor=actor,
                     lookups=lookups,
                     default_source=default_source,
                     default_office=default_office,

@@ -34,7 +34,7 @@ class ImportForm(forms.Form):
         self.fields["source"].queryset = LeadSource.objects.filter(is_active=True).order_by(
             "sort_order", "id"
         )
-        offices = Office.objects.filter(pk__in=user.office_ids)
+        offices = Office.objects.visible_to(user)
         self.fields["office"].queryset = offices
         if not self.is_bound:
             self.initial.setdefault(

@@ -21,7 +21,7 @@ def import_leads(request):
         data = form.cleaned_data
         try:
             result = importing.import_leads(
-                user=request.user,
+                actor=request.user,
                 rows=data["file"],
                 default_source=data["source"],
                 default_office=data["office"],
@@ -85,7 +85,7 @@ def resolve_duplicates(request):
             request, error="Pick the lead to keep in each group, then resolve."
         )
     try:
-        keepers = dedupe.resolve_groups(user=request.user, choices=choices)
+        keepers = dedupe.resolve_groups(actor=request.user, choices=choices)
     except DomainError as exc:
         return _duplicates_response(request, error=exc.message)
     merged = sum(len(group_ids) - 1 for _, group_ids in choices)

@@ -27,7 +27,6 @@ from leads.forms import (
 )
 from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.rows import dashboard_row
-from leads.services.creating import general_office
 from leads.services.working import next_snooze_slot
 
 PAGE_SIZE = 25
@@ -108,9 +107,7 @@ def _panel(
         "phone_visible": lead.phone_visible_to(request.user),
         "can": _capabilities(request.user),
         "can_choose_office": can_choose_office,
-        "office_choices": Office.objects.filter(id__in=request.user.office_ids)
-        if can_choose_office
-        else [],
+        "office_choices": Office.objects.visible_to(request.user) if can_choose_office else [],
         "status_form": status_form
         or StatusForm(
             lead=lead,
@@ -140,13 +137,12 @@ def detail(request, pk: int):
     return _panel(request, _lead_or_404(request, pk, archived=archived))
 
 
-def _act(request, pk: int, capability: str, action, **kwargs) -> HttpResponse:
-    """Run one lead action for the panel; a refusal re-renders the panel with the reason."""
-    if not permissions.can(request.user, capability):
-        raise PermissionDenied
+def _act(request, pk: int, action, **kwargs) -> HttpResponse:
+    """Run one lead action for the panel; a refusal re-renders the panel with the reason
+    (the action checks the capability: a missing one is a 403)."""
     lead = _lead_or_404(request, pk)
     try:
-        action(lead=lead, user=request.user, **kwargs)
+        action(lead=lead, actor=request.user, **kwargs)
     except DomainError as error:
         return _panel(request, lead, error=error.message)
     return _panel(request, lead)
@@ -155,13 +151,13 @@ def _act(request, pk: int, capability: str, action, **kwargs) -> HttpResponse:
 @permissions.require("leads.edit")
 @require_POST
 def claim(request, pk: int):
-    return _act(request, pk, "leads.edit", services.claim_lead)
+    return _act(request, pk, services.claim_lead)
 
 
 @permissions.require("leads.edit")
 @require_POST
 def call_attempt(request, pk: int):
-    return _act(request, pk, "leads.edit", services.log_call_attempt)
+    return _act(request, pk, services.log_call_attempt)
 
 
 @permissions.require("leads.edit")
@@ -175,7 +171,7 @@ def change_status(request, pk: int):
     try:
         lead = services.change_status(
             lead=lead,
-            user=request.user,
+            actor=request.user,
             status=data["status"],
             next_contact_at=data["next_contact"],
             reason=data["reason"],
@@ -199,17 +195,16 @@ def change_status(request, pk: int):
 def edit_field(request, pk: int, field: str):
     if field not in services.EDITABLE_FIELDS:
         raise PermissionDenied
-    if field == "office" and not permissions.can(request.user, "leads.choose_office"):
-        raise PermissionDenied
+    if field == "office":  # refused before the value is read, as the action would
+        permissions.check(request.user, "leads.choose_office")
     lead = _lead_or_404(request, pk)
-    if field == "phone" and not lead.phone_visible_to(request.user) and lead.phone:
-        raise PermissionDenied  # claim first: the number is not yours to see yet
+    # The action also refuses an unclaimed lead's phone (claim first).
     form = FieldForm(request.POST, field=field, user=request.user)
     error, saved = "", False
     if form.is_valid():
         try:
             lead = services.update_field(
-                lead=lead, user=request.user, field=field, value=form.cleaned_data["value"]
+                lead=lead, actor=request.user, field=field, value=form.cleaned_data["value"]
             )
             saved = True
         except DomainError as exc:
@@ -231,14 +226,14 @@ def edit_field(request, pk: int, field: str):
 def opened_in_workiz(request, pk: int):
     form = WorkizForm(request.POST)
     job_number = form.data.get("job_number", "")
-    return _act(request, pk, "leads.edit", services.mark_opened_in_workiz, job_number=job_number)
+    return _act(request, pk, services.mark_opened_in_workiz, job_number=job_number)
 
 
 @permissions.require("leads.archive")
 @require_POST
 def archive(request, pk: int):
     lead = _lead_or_404(request, pk)
-    services.archive_lead(lead=lead, user=request.user)
+    services.archive_lead(lead=lead, actor=request.user)
     return HttpResponseClientRefresh() if request.htmx else redirect("leads:dashboard")
 
 
@@ -253,14 +248,14 @@ def archived(request):
 @permissions.require("leads.archive")
 @require_POST
 def restore(request, pk: int):
-    services.restore_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
+    services.restore_lead(lead=_lead_or_404(request, pk, archived=True), actor=request.user)
     return archived(request)
 
 
 @permissions.require("leads.delete")
 @require_POST
 def delete(request, pk: int):
-    services.delete_lead(lead=_lead_or_404(request, pk, archived=True), user=request.user)
+    services.delete_lead(lead=_lead_or_404(request, pk, archived=True), actor=request.user)
     return archived(request)
 
 
@@ -273,7 +268,7 @@ def create(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        office = data.pop("office", None) or _first_office(request.user)
+        office = data.pop("office", None)  # agents have none: the action picks their first
         try:
             lead = services.create_lead(office=office, actor=request.user, via="manual", **data)
         except DomainError as exc:
@@ -286,9 +281,3 @@ def create(request):
             )
     template = "leads/_partials/create.html" if request.htmx else "leads/create.html"
     return render(request, template, {"form": form, "error": error})
-
-
-def _first_office(user):
-    """Agents' leads go to their first assigned office (by name)."""
-    office = user.offices.order_by("name").first()
-    return office or general_office()

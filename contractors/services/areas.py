@@ -12,6 +12,7 @@ from contractors.geocoding import Geocode, geocode_zip
 from contractors.models import ServiceArea
 from crm import events
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 
 LABEL_MAX = ServiceArea._meta.get_field("label").max_length
@@ -72,6 +73,7 @@ def add_service_area(
     unknown ZIP, or an area code that is not 3 digits. Writes an audit row; emits
     `service_area.added` after commit.
     """
+    check(actor, "service_areas.edit")
     label, area_code, office_address = _clean_fields(label, area_code, office_address)
     _refuse_taken(label)  # before the geocode: a duplicate costs no Google call
     zip_code, place = _geocode(zip_code)
@@ -118,6 +120,7 @@ def update_service_area(
     Raises DomainError like `add_service_area`. Writes an audit row; emits
     `service_area.updated` after commit.
     """
+    check(actor, "service_areas.edit")
     label, area_code, office_address = _clean_fields(label, area_code, office_address)
     _refuse_taken(label, area)
     place = None
@@ -158,6 +161,7 @@ def delete_service_area(*, actor, area: ServiceArea) -> None:
 
     Writes an audit row naming how many contractors lost it; emits `service_area.deleted`.
     """
+    check(actor, "service_areas.edit")
     covering = area.contractors.count()
     described, area_id = _describe(area), area.pk
     area.delete()

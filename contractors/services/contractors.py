@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm import events
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.phones import normalize_phone
 from crm.timeline.services import audit
 
@@ -143,6 +144,7 @@ def save_contractor(
     DomainError naming the first problem, before anything is written. Audits
     "settings.changed"; emits `contractor.changed`.
     """
+    check(actor, "contractors.edit")
     name = _name(name)
     job_types = list(job_types)
     if not job_types:
@@ -193,6 +195,7 @@ def set_active(*, actor, contractor: Contractor, is_active: bool) -> Contractor:
 
     A no-op when it is already so (no audit row). Audits and emits `contractor.changed`.
     """
+    check(actor, "contractors.edit")
     contractor = Contractor.objects.select_for_update().get(pk=contractor.pk)
     if contractor.is_active == is_active:
         return contractor
@@ -210,6 +213,7 @@ def set_active(*, actor, contractor: Contractor, is_active: bool) -> Contractor:
 @transaction.atomic
 def delete_contractor(*, actor, contractor: Contractor) -> None:
     """Delete a contractor for good (priority-zone entries go with it). Audits and emits."""
+    check(actor, "contractors.edit")
     name, pk = contractor.name, contractor.pk
     contractor.delete()
     audit_change(
@@ -305,6 +309,7 @@ def upsert_rows(*, actor, rows: Iterable[UpsertRow]) -> UpsertResult:
     transaction, so a bad row is listed with its reason and never rolls back the others.
     One audit row and one `contractor.changed` event for the whole upload.
     """
+    check(actor, "contractors.edit")
     rows = list(rows)
     # One query for every existing name, instead of one per row.
     existing = {name.lower(): pk for pk, name in Contractor.objects.values_list("pk", "name")}

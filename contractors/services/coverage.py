@@ -5,6 +5,7 @@ from django.db import transaction
 
 from contractors.models import Contractor, ServiceArea
 from contractors.services.contractors import audit_change
+from crm.permissions import check
 
 
 @transaction.atomic
@@ -14,6 +15,7 @@ def set_area_covered(*, actor, contractor: Contractor, area: ServiceArea, covere
     Idempotent: the wanted state is posted, so a retried or doubled click changes nothing
     the second time (and writes no second audit row).
     """
+    check(actor, "contractors.edit")
     through = Contractor.service_areas.through
     link = through.objects.filter(contractor_id=contractor.pk, servicearea_id=area.pk)
     changed = False

@@ -7,6 +7,7 @@ from django.db import transaction
 from contractors.models import JobPartner, JobType
 from crm import events
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 
 
@@ -30,6 +31,7 @@ def save_job_type(
     *, actor, label: str, sort_order: int, job_type: JobType | None = None
 ) -> JobType:
     """Create or rename a job type; labels are unique whatever their case."""
+    check(actor, "controlpanel.access")
     label = " ".join(label.split())
     if not label:
         raise DomainError("Give the job type a label.")
@@ -55,6 +57,7 @@ def save_job_type(
 def delete_job_type(*, actor, job_type: JobType) -> None:
     """Delete an unused job type. Refused (DomainError) while jobs, contractors or zones
     use it: jobs keep their type, and matching would silently change. Audited."""
+    check(actor, "controlpanel.access")
     # Lock the row: a job being booked with this type holds a key-share lock on it, so
     # the count below waits for that booking and sees it rather than failing at delete.
     job_type = JobType.objects.select_for_update().get(pk=job_type.pk)
@@ -75,6 +78,7 @@ def save_job_partner(
     *, actor, name: str, keep_rate: Decimal, partner: JobPartner | None = None
 ) -> JobPartner:
     """Create or edit a job partner; keep rate is a percent from 0 to 100."""
+    check(actor, "controlpanel.access")
     name = " ".join(name.split())
     if not name:
         raise DomainError("Give the job partner a name.")
@@ -101,6 +105,7 @@ def save_job_partner(
 def delete_job_partner(*, actor, partner: JobPartner) -> None:
     """Delete an unused job partner. Refused (DomainError) while jobs name it as their
     source: their history and finance depend on it. Audited."""
+    check(actor, "controlpanel.access")
     partner = JobPartner.objects.select_for_update().get(pk=partner.pk)  # as delete_job_type
     _refuse_if_jobs_use(partner.name, partner.jobs)
     logins = partner.logins.count()

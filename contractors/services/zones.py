@@ -7,6 +7,7 @@ from django.db import transaction
 
 from contractors.models import Contractor, JobType, PriorityZone, PriorityZoneContractor
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 
 MAX_VERTICES = 200
@@ -59,6 +60,7 @@ def save_zone(
 
     Everything is checked before anything is written. Audited as "settings.changed".
     """
+    check(actor, "contractors.zones")
     name = (name or "").strip()
     if not name:
         raise DomainError("Give the zone a name.")
@@ -85,6 +87,7 @@ def save_zone(
 
 @transaction.atomic
 def delete_zone(*, actor, zone: PriorityZone) -> None:
+    check(actor, "contractors.zones")
     name, pk = zone.name, zone.pk
     zone.delete()
     audit(

@@ -8,6 +8,15 @@ from django.utils import timezone
 from crm.fields import EncryptedTextField
 
 
+class OfficeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OfficeQuerySet":
+        """The offices `user` may see: every office for owners and "all"-office users,
+        their own for the rest, none when signed out. Reads the user's cached office ids."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(pk__in=user.office_ids)
+
+
 class Office(models.Model):
     """A routing bucket (Sliding, Garage, General...) that records and users are tagged with."""
 
@@ -16,6 +25,8 @@ class Office(models.Model):
         "Jobs feature", default=True, help_text="Off keeps this office on the manual Workiz flow."
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OfficeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -47,6 +58,13 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, email: str) -> "User":
         return self.get(email__iexact=email)
+
+    def visible_to(self, user) -> models.QuerySet:
+        """The staff `user` may see in lists and pickers: every staff login (partner
+        logins are managed under CP → Job Partners); none for partners or signed-out users."""
+        if not user.is_authenticated or not user.is_active or user.role == Role.PARTNER:
+            return self.none()
+        return self.exclude(role=Role.PARTNER)
 
 
 class User(AbstractBaseUser):

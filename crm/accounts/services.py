@@ -50,6 +50,7 @@ def create_user(
     password: str = "",
 ) -> User:
     """Create a user. Raises DomainError on a taken email or a non-owner without offices."""
+    permissions.check(actor, "users.manage")
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(f"A user with the email {email} already exists.")
@@ -99,6 +100,7 @@ def update_user(
     Refuses to leave the system without an active owner, and refuses to let an owner
     lock themselves out (demote or deactivate their own account).
     """
+    permissions.check(actor, "users.manage")
     user = User.objects.select_for_update().get(pk=user.pk)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
@@ -130,6 +132,7 @@ def update_user(
 @transaction.atomic
 def set_password(*, actor: User, user: User, password: str) -> None:
     """Set a new password; the user's other sessions end (Django checks the hash)."""
+    permissions.check(actor, "users.manage")
     user.set_password(password)
     user.save(update_fields=["password"])
     audit(
@@ -143,6 +146,7 @@ def set_password(*, actor: User, user: User, password: str) -> None:
 @transaction.atomic
 def delete_user(*, actor: User, user: User) -> None:
     """Delete a user for good. Their timeline and audit rows keep their name."""
+    permissions.check(actor, "users.manage")
     if user.pk == actor.pk:
         raise DomainError("You cannot delete your own account.")
     if _is_last_active_owner(user):
@@ -225,6 +229,7 @@ def send_sign_in_link(*, actor: User, user: User, sign_in_url: str) -> None:
 
 @transaction.atomic
 def add_office(*, actor: User | None, name: str, is_jobs_enabled: bool = True) -> Office:
+    permissions.check(actor, "controlpanel.access")
     name = " ".join(name.split())
     if not name:
         raise DomainError("Give the office a name.")
@@ -255,6 +260,7 @@ def _kept(objects) -> str:
 
 def delete_office(*, actor: User, office: Office) -> None:
     """Delete an office nobody depends on: a user left with no office would see nothing."""
+    permissions.check(actor, "controlpanel.access", obj=office)
     stranded = (
         User.objects.filter(offices=office, has_all_offices=False)
         .exclude(role__in=[Role.OWNER, Role.PARTNER])
@@ -280,6 +286,7 @@ def delete_office(*, actor: User, office: Office) -> None:
 @transaction.atomic
 def set_jobs_feature(*, actor: User, office: Office, enabled: bool) -> Office:
     """Switch the Jobs feature of one office (CP → Office Settings)."""
+    permissions.check(actor, "controlpanel.access", obj=office)
     office = Office.objects.select_for_update().get(pk=office.pk)
     if office.is_jobs_enabled == enabled:
         return office

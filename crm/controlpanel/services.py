@@ -3,12 +3,14 @@ from django.db import transaction
 from crm import events
 from crm.controlpanel.models import AppSettings
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 
 
 @transaction.atomic
 def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
     """Save CP → App Settings; every change is audited."""
+    check(actor, "controlpanel.access")
     if not 1 <= escalation_timer_minutes <= 24 * 60:
         raise DomainError("The escalation timer must be between 1 and 1440 minutes.")
     app_settings = AppSettings.objects.select_for_update().get(pk=AppSettings.load().pk)
@@ -32,6 +34,7 @@ def update_app_settings(*, actor, escalation_timer_minutes: int) -> AppSettings:
 @transaction.atomic
 def set_google_places_key(*, actor, api_key: str) -> AppSettings:
     """Store (encrypted) or clear the Google Places key; the key itself is never audited."""
+    check(actor, "controlpanel.access")
     app_settings = AppSettings.objects.select_for_update().get(pk=AppSettings.load().pk)
     stored = app_settings.google_places_api_key
     # A key no encryption key opens reads as "" (crm.fields.UnreadableSecret); removing

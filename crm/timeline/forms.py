@@ -20,8 +20,8 @@ class TimelineFilterForm(DateRangeForm):
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
         # Only offices the viewer may see are offered (and accepted).
-        self.fields["office"].queryset = Office.objects.filter(id__in=viewer.office_ids)
-        self.fields["user"].queryset = User.objects.exclude(role="partner")
+        self.fields["office"].queryset = Office.objects.visible_to(viewer)
+        self.fields["user"].queryset = User.objects.visible_to(viewer)
 
     def apply(self, entries):
         data = self.cleaned_data

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from crm import events, geo, livesync, phones
+from crm import events, geo, livesync, permissions, phones
 from crm.accounts.models import Office, Role
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
@@ -45,6 +45,11 @@ def general_office() -> Office:
     return office
 
 
+def first_office(user) -> Office:
+    """Where an agent's new leads go: her first assigned office (by name), else General."""
+    return user.offices.order_by("name").first() or general_office()
+
+
 def split_name(full_name: str) -> tuple[str, str]:
     parts = " ".join((full_name or "").split()).split(" ", 1)
     return parts[0], parts[1] if len(parts) > 1 else ""
@@ -65,7 +70,7 @@ def apply_zip(lead: Lead, raw_zip: str) -> None:
 @transaction.atomic
 def create_lead(
     *,
-    office: Office,
+    office: Office | None = None,
     source: LeadSource,
     first_name: str,
     last_name: str = "",
@@ -83,7 +88,20 @@ def create_lead(
     New Lead webhook). `via` says which door it came through (manual, import, webhook...).
     A lead an agent types in by hand is claimed by her at once (timeline "Lead claimed by
     <name>", `lead.claimed`): she is the one calling it, so its phone is hers to see.
+
+    Needs leads.create. Without leads.choose_office the lead goes to the actor's first
+    office (`office` left out, or that very office; another one is refused); with it,
+    `office` must be one the actor sees. No actor and no office: General.
     """
+    permissions.check(actor, "leads.create")
+    if actor is not None and not permissions.can(actor, "leads.choose_office"):
+        home = first_office(actor)
+        if office is not None and office != home:
+            permissions.check(actor, "leads.choose_office")
+        office = home
+    elif office is not None:
+        permissions.check(actor, "leads.choose_office", obj=office)
+    office = office or general_office()
     if not first_name.strip():
         raise DomainError("A lead needs a name.")
     lead = Lead(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm import phones
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.models import TimelineEntry
 from crm.timeline.services import audit, record
 from leads.models import Lead
@@ -108,7 +109,7 @@ def _reasons(leads: list[Lead]) -> list[str]:
 
 
 @transaction.atomic
-def merge_duplicates(*, user, keeper: Lead, others: list[Lead]) -> Lead:
+def merge_duplicates(*, actor, keeper: Lead, others: list[Lead]) -> Lead:
     """Keep `keeper`; archive each of `others` and copy its timeline onto the keeper.
 
     Needs every lead live (not archived) and in one duplicate group with the keeper;
@@ -116,7 +117,9 @@ def merge_duplicates(*, user, keeper: Lead, others: list[Lead]) -> Lead:
     office, time and data, their text prefixed "Merged from L-<id>: ". Writes "🔀 Merged
     from L-<id>" on the keeper and "🔀 Merged into L-<keeper id>" on each archived lead,
     an audit row `lead.archived` per archived lead, and emits `lead.archived` for each.
+    Needs leads.duplicates.
     """
+    check(actor, "leads.duplicates")
     other_ids = [lead.pk for lead in others]
     if not other_ids:
         raise DomainError("Pick at least one lead to merge into the one you keep.")
@@ -165,23 +168,24 @@ def merge_duplicates(*, user, keeper: Lead, others: list[Lead]) -> Lead:
         other = locked[pk]
         other.is_archived, other.archived_at = True, now
         other.save(update_fields=["is_archived", "archived_at", "updated_at"])
-        record(keeper, kind="sys", body=f"🔀 Merged from {other.display_id}", actor=user)
-        record(other, kind="sys", body=f"🔀 Merged into {keeper.display_id}", actor=user)
+        record(keeper, kind="sys", body=f"🔀 Merged from {other.display_id}", actor=actor)
+        record(other, kind="sys", body=f"🔀 Merged into {keeper.display_id}", actor=actor)
         audit(
             "lead.archived",
             f"{other.full_name} archived: merged into {keeper.display_id}",
-            actor=user,
+            actor=actor,
             office=other.office,
             metadata={"lead_id": other.pk, "merged_into": keeper.pk},
         )
-        emit_for(other, "lead.archived", actor=user, merged_into=keeper.pk)
+        emit_for(other, "lead.archived", actor=actor, merged_into=keeper.pk)
     return keeper
 
 
 @transaction.atomic
-def resolve_groups(*, user, choices: list[tuple[int, list[int]]]) -> list[Lead]:
+def resolve_groups(*, actor, choices: list[tuple[int, list[int]]]) -> list[Lead]:
     """Apply several (keeper id, group ids) picks at once: all of them or, on any
-    DomainError, none. Returns the keepers."""
+    DomainError, none. Returns the keepers. Needs leads.duplicates."""
+    check(actor, "leads.duplicates")
     keepers = []
     for keeper_id, group_ids in choices:
         leads = {lead.pk: lead for lead in Lead.objects.filter(pk__in=group_ids)}
@@ -190,5 +194,5 @@ def resolve_groups(*, user, choices: list[tuple[int, list[int]]]) -> list[Lead]:
         others = [leads[pk] for pk in group_ids if pk != keeper_id and pk in leads]
         if len(others) != len(group_ids) - 1:
             raise DomainError("Some of these leads no longer exist. Reload the duplicates.")
-        keepers.append(merge_duplicates(user=user, keeper=leads[keeper_id], others=others))
+        keepers.append(merge_duplicates(actor=actor, keeper=leads[keeper_id], others=others))
     return keepers

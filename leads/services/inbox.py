@@ -5,7 +5,6 @@ source...), then retries the row through the same task a new post takes, or dism
 Both are owner-only actions, audited.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from crm import permissions
@@ -29,8 +28,6 @@ def failure_count() -> int:
 
 
 def _failed_row(actor, inbound_id: int) -> InboundLead:
-    if not permissions.can(actor, "controlpanel.access"):
-        raise PermissionDenied("Only the owner handles inbox failures.")
     inbound = (
         InboundLead.objects.select_for_update(of=("self",))
         .select_related("source")
@@ -44,7 +41,9 @@ def _failed_row(actor, inbound_id: int) -> InboundLead:
 
 @transaction.atomic
 def retry(*, actor, inbound_id: int) -> InboundLead:
-    """Send a failed row through processing again, with a fresh set of attempts."""
+    """Send a failed row through processing again, with a fresh set of attempts.
+    Needs controlpanel.access (the owner handles inbox failures)."""
+    permissions.check(actor, "controlpanel.access")
     inbound = _failed_row(actor, inbound_id)
     previous_error = inbound.error
     inbound.state, inbound.attempts, inbound.claimed_at = InboundLead.State.PENDING, 0, None
@@ -61,7 +60,9 @@ def retry(*, actor, inbound_id: int) -> InboundLead:
 
 @transaction.atomic
 def dismiss(*, actor, inbound_id: int) -> InboundLead:
-    """Let a failed row go (a test post, a duplicate): it leaves the list, kept for audit."""
+    """Let a failed row go (a test post, a duplicate): it leaves the list, kept for audit.
+    Needs controlpanel.access."""
+    permissions.check(actor, "controlpanel.access")
     inbound = _failed_row(actor, inbound_id)
     inbound.state = InboundLead.State.DISMISSED
     inbound.save(update_fields=["state"])

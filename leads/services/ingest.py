@@ -18,6 +18,7 @@ from crm import phones, ratelimit
 from crm.accounts.models import Office
 from crm.dateranges import business_now
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit, record
 from leads.models import BookBackCall, InboundLead, Lead, LeadSource, Status
 from leads.services.creating import (
@@ -299,14 +300,16 @@ def validate(payload: dict) -> CleanLead:
     )
 
 
-def accept_inbound(payload: dict, *, source_key: str) -> InboundLead:
+def accept_inbound(payload: dict, *, source_key: str, actor=None) -> InboundLead:
     """The webhook's whole synchronous job: validation, source, rate limit, one insert.
 
     Raises DomainError for unusable input and RateLimited when the source already had
     100 leads accepted in the last 10 minutes (a sliding window over the inbox itself, so
     refused posts never count; audited once per window); either way nothing is stored.
     The lead itself is made by `process_inbound` in a Celery task, queued after commit.
+    Needs leads.create (the webhook acts as the system: no actor).
     """
+    check(actor, "leads.create")
     validate(payload)  # no database needed: bad input never waits for the lock below
     limit, window = RATE_LIMIT
     with transaction.atomic():
@@ -359,12 +362,14 @@ def queue_processing(inbound_id: int) -> None:
         logger.exception("Could not queue inbound lead %s; the sweep will process it", inbound_id)
 
 
-def ingest_lead(payload: dict, *, source: LeadSource) -> tuple[Lead, str]:
+def ingest_lead(payload: dict, *, source: LeadSource, actor=None) -> tuple[Lead, str]:
     """Turn a validated payload into a lead; returns (lead, "created" | "reactivated").
 
     BookBack AI posting a known phone (last 10 digits) reactivates that lead instead.
     What validation dropped is written to the lead's timeline, one line each.
+    Needs leads.create.
     """
+    check(actor, "leads.create")
     clean = validate(payload)
     fields = clean.fields
     lead, action = None, "created"
@@ -375,7 +380,7 @@ def ingest_lead(payload: dict, *, source: LeadSource) -> tuple[Lead, str]:
             .first()
         )
         if existing is not None:
-            lead = reactivate(lead=existing, fields=fields, payload=payload)
+            lead = reactivate(lead=existing, fields=fields, payload=payload, actor=actor)
             action = "reactivated"
     if lead is None:
         lead = create_lead(
@@ -391,6 +396,7 @@ def ingest_lead(payload: dict, *, source: LeadSource) -> tuple[Lead, str]:
             notes=fields.get("notes", ""),
             is_bookback=source.key == "bookback",
             via="webhook",
+            actor=actor,
             **{name: fields[name] for name in TEXT_LIMITS if name in fields},
         )
         if source.key == "bookback":
@@ -412,12 +418,14 @@ def _record_bookback_call(lead: Lead, fields: dict, payload: dict, previous_stat
 
 
 @transaction.atomic
-def reactivate(*, lead: Lead, fields: dict, payload: dict) -> Lead:
+def reactivate(*, lead: Lead, fields: dict, payload: dict, actor=None) -> Lead:
     """BookBack AI hit a known phone: the lead comes back to Fresh instead of a duplicate.
 
     Calls zeroed, claim and callback cleared, out of the archive, BookBack notes
     appended under a timestamp header, a BookBackCall row, timeline + audit.
+    Needs leads.edit on the lead (BookBack's webhook acts as the system: no actor).
     """
+    check(actor, "leads.edit", obj=lead)
     lead = Lead.objects.select_for_update().select_related("source", "office").get(pk=lead.pk)
     was = f"{Status(lead.status).label} ({lead.source.label})"
     previous_status = lead.status
@@ -450,13 +458,15 @@ MAX_ATTEMPTS = 5
 CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
 
 
-def process_inbound(inbound_id: int) -> InboundLead | None:
+def process_inbound(inbound_id: int, *, actor=None) -> InboundLead | None:
     """Make the lead of one inbox row, once: a second run of the same id is a no-op.
 
     A refusal (DomainError) fails the row for good; any other error (a locked or
     restarted database) is kept on the row and the row left pending: its task retries it
     within seconds, and the sweep is the safety net, up to five attempts in all.
+    Needs leads.create (tasks run it as the system: no actor).
     """
+    check(actor, "leads.create")
     now = timezone.now()
     claimable = Q(state=InboundLead.State.PENDING) | Q(
         state=InboundLead.State.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT

@@ -11,6 +11,7 @@ from django.db.models import Max, ProtectedError
 from crm import events
 from crm.accounts.models import Office
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit
 from leads.calling_hours import DEFAULT_WINDOW
 from leads.models import (
@@ -119,6 +120,7 @@ def add_source(
     DomainError on a taken key, a blank label or a bad colour. Audited; emits
     `settings.changed`.
     """
+    check(actor, "controlpanel.access")
     key = (key or "").strip().lower()
     if not KEY_PATTERN.fullmatch(key):
         raise DomainError(
@@ -164,6 +166,7 @@ def update_source(
     Raises DomainError on a blank label or a bad colour. Audited with the changed fields;
     emits `settings.changed`. Saving without a change writes nothing.
     """
+    check(actor, "controlpanel.access")
     label, color = _check_label_and_color(label, color)
     source = LeadSource.objects.select_for_update().get(pk=source.pk)
     before = {
@@ -203,6 +206,7 @@ def regenerate_token(*, actor, source: LeadSource) -> LeadSource:
 
     Audited (without the token itself); emits `settings.changed`.
     """
+    check(actor, "controlpanel.access")
     source = LeadSource.objects.select_for_update().get(pk=source.pk)
     source.webhook_token = new_webhook_token()
     source.save(update_fields=["webhook_token"])
@@ -224,6 +228,7 @@ def delete_source(*, actor, source: LeadSource) -> None:
     a source that has leads, archived ones included: deactivate those instead.
     Audited; emits `settings.changed`.
     """
+    check(actor, "controlpanel.access")
     source = LeadSource.objects.select_for_update().get(pk=source.pk)
     if source.key in PROTECTED_SOURCE_KEYS:
         raise DomainError(
@@ -251,6 +256,7 @@ def reorder_sources(*, actor, ordered_ids: list[int]) -> None:
     `ordered_ids` must name every source exactly once, else DomainError and nothing
     changes (a stale page must not half-apply an order). Audited; emits `settings.changed`.
     """
+    check(actor, "controlpanel.access")
     # Locked so a source added meanwhile cannot slip between the check and the write.
     sources = {source.pk: source for source in LeadSource.objects.select_for_update()}
     if len(ordered_ids) != len(sources) or set(ordered_ids) != set(sources):
@@ -279,6 +285,7 @@ def set_snooze_steps(*, actor, source: LeadSource, steps_minutes: list[int]) -> 
     Raises DomainError otherwise. Audited with the old and new steps; emits
     `settings.changed`. Leads already mid-sequence continue from their call count.
     """
+    check(actor, "controlpanel.access")
     steps = list(steps_minutes)
     if not 1 <= len(steps) <= MAX_SNOOZE_STEPS:
         raise DomainError(f"A sequence needs between 1 and {MAX_SNOOZE_STEPS} steps.")
@@ -358,6 +365,7 @@ def save_calling_hours(
     or a bad window. Audited as `calling_hours.updated` ("FL calling hours: 9–21 → 8–20");
     emits `settings.changed`. Saving an unchanged window writes nothing.
     """
+    check(actor, "controlpanel.access")
     state = _clean_state(state)
     _check_hours(start_hour, end_hour, "Calling")
     if (sunday_start_hour is None) != (sunday_end_hour is None):
@@ -397,6 +405,7 @@ def delete_calling_hours(*, actor, state: str) -> None:
     Raises DomainError when the state has no row. Audited as `calling_hours.updated`;
     emits `settings.changed`.
     """
+    check(actor, "controlpanel.access")
     state = _clean_state(state)
     row = CallingHours.objects.select_for_update().filter(state=state).first()
     if row is None:

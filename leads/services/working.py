@@ -2,11 +2,13 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from crm import events, phones
 from crm.errors import DomainError
+from crm.permissions import check
 from crm.timeline.services import audit, record
 from leads.calling_hours import adjust_to_calling_hours
 from leads.models import CALLBACK_STATUSES, Lead, Status
@@ -18,19 +20,20 @@ def _locked(lead: Lead) -> Lead:
 
 
 @transaction.atomic
-def claim_lead(*, lead: Lead, user) -> Lead:
-    """Stamp `user` as the claimer of a Fresh lead (informational: a later claim wins).
+def claim_lead(*, lead: Lead, actor) -> Lead:
+    """Stamp `actor` as the claimer of a Fresh lead (informational: a later claim wins).
 
     Raises DomainError unless the lead is Fresh. Timeline "Lead claimed by <name>".
     """
+    check(actor, "leads.edit", obj=lead)
     # Locked so two claims in the same second land in order; both stay on the timeline.
     lead = _locked(lead)
     if lead.status != Status.FRESH:
         raise DomainError("Only a Fresh lead can be claimed.")
-    lead.claimed_by, lead.claimed_at = user, timezone.now()
+    lead.claimed_by, lead.claimed_at = actor, timezone.now()
     lead.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
-    record(lead, kind="sys", body=f"Lead claimed by {user.first_name}", actor=user)
-    emit_for(lead, "lead.claimed", actor=user)
+    record(lead, kind="sys", body=f"Lead claimed by {actor.first_name}", actor=actor)
+    emit_for(lead, "lead.claimed", actor=actor)
     return lead
 
 
@@ -38,7 +41,7 @@ def claim_lead(*, lead: Lead, user) -> Lead:
 def change_status(
     *,
     lead: Lead,
-    user,
+    actor,
     status: str,
     next_contact_at: datetime.datetime | None = None,
     reason: str = "",
@@ -50,6 +53,7 @@ def change_status(
     Fresh clears the claim. Writes the timeline and audit, emits `lead.status_changed`
     (Irrelevant carries the reason).
     """
+    check(actor, "leads.edit", obj=lead)
     if status not in Status.values:
         raise DomainError("Pick a status from the list.")
     reason = (reason or "").strip()
@@ -76,15 +80,15 @@ def change_status(
         body = f"Next contact moved to {when}" if old == status else f"{body} · next contact {when}"
     if reason:
         body += f" · reason: {reason}"
-    record(lead, kind="status", body=body, actor=user, data={"old": old, "new": status})
+    record(lead, kind="status", body=body, actor=actor, data={"old": old, "new": status})
     audit(
         "lead.status_changed",
         f"{lead.full_name}: {Status(old).label} → {Status(status).label}",
-        actor=user,
+        actor=actor,
         office=lead.office,
         metadata={"lead_id": lead.pk, "old": old, "new": status, "reason": reason},
     )
-    emit_for(lead, "lead.status_changed", actor=user, old=old, new=status, reason=reason)
+    emit_for(lead, "lead.status_changed", actor=actor, old=old, new=status, reason=reason)
     return lead
 
 
@@ -109,12 +113,13 @@ class SequenceFinished(DomainError):
 
 
 @transaction.atomic
-def log_call_attempt(*, lead: Lead, user) -> Lead:
+def log_call_attempt(*, lead: Lead, actor) -> Lead:
     """ "Tried to Call": count the attempt and snooze by the source's sequence.
 
     next_contact = now + the step for this attempt, moved into the lead's calling
     window. Once every step is used, raises SequenceFinished and changes nothing.
     """
+    check(actor, "leads.edit", obj=lead)
     lead = _locked(lead)
     if lead.status not in (Status.FRESH, *CALLBACK_STATUSES):
         raise DomainError("Call attempts are logged on open leads only.")
@@ -136,10 +141,10 @@ def log_call_attempt(*, lead: Lead, user) -> Lead:
         kind="call",
         body=f"📞 Tried to call (attempt {lead.call_count}/{len(steps)}) · next try "
         f"{local:%b %-d, %-I:%M %p} {local.tzname()}",
-        actor=user,
+        actor=actor,
         data={"attempt": lead.call_count, "snooze_minutes": minutes},
     )
-    emit_for(lead, "lead.call_logged", actor=user)
+    emit_for(lead, "lead.call_logged", actor=actor)
     return lead
 
 
@@ -163,11 +168,21 @@ EDITABLE_FIELDS = {
 
 
 @transaction.atomic
-def update_field(*, lead: Lead, user, field: str, value) -> Lead:
-    """Save one inline edit (already cleaned by the form) and note it on the timeline."""
+def update_field(*, lead: Lead, actor, field: str, value) -> Lead:
+    """Save one inline edit (already cleaned by the form) and note it on the timeline.
+
+    Needs leads.edit on a lead the actor sees; the office needs leads.choose_office. A
+    Fresh lead's phone is edited only by whoever claimed it (claim first: the number is
+    not hers to see yet), else PermissionDenied. Emits `lead.updated`.
+    """
+    check(actor, "leads.edit", obj=lead)
+    if field == "office":
+        check(actor, "leads.choose_office", obj=value)
     if field not in EDITABLE_FIELDS:
         raise DomainError("That field cannot be edited here.")
     lead = _locked(lead)
+    if field == "phone" and actor is not None and lead.phone and not lead.phone_visible_to(actor):
+        raise PermissionDenied("Claim the lead first: its phone is not yours to see yet.")
     old = getattr(lead, field)
     if field == "phone":
         lead.phone, lead.phone_last10 = value, phones.last10(value)
@@ -183,14 +198,15 @@ def update_field(*, lead: Lead, user, field: str, value) -> Lead:
     body = f"✏️ {label} updated" if field == "notes" else f"✏️ {label}: {old or '—'} → {new or '—'}"
     if field == "phone":
         body = f"✏️ Phone changed to {phones.pretty(new)}"
-    record(lead, kind="note" if field == "notes" else "sys", body=body, actor=user)
-    emit_for(lead, "lead.updated", actor=user, field=field, old=old, new=new)
+    record(lead, kind="note" if field == "notes" else "sys", body=body, actor=actor)
+    emit_for(lead, "lead.updated", actor=actor, field=field, old=old, new=new)
     return lead
 
 
 @transaction.atomic
-def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
+def mark_opened_in_workiz(*, lead: Lead, actor, job_number: str) -> Lead:
     """Jobs-off offices: record the Workiz job number of a Converted lead."""
+    check(actor, "leads.edit", obj=lead)
     job_number = job_number.strip()
     if not job_number:
         raise DomainError("Enter the Workiz job number.")
@@ -199,12 +215,12 @@ def mark_opened_in_workiz(*, lead: Lead, user, job_number: str) -> Lead:
         raise DomainError("Only a Converted lead is opened in Workiz.")
     old, lead.workiz_job_number = lead.workiz_job_number, job_number
     lead.save(update_fields=["workiz_job_number", "updated_at"])
-    record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=user)
-    emit_for(lead, "lead.updated", actor=user, field="workiz_job_number", old=old, new=job_number)
+    record(lead, kind="sys", body=f"🔧 Opened in Workiz as job #{job_number}", actor=actor)
+    emit_for(lead, "lead.updated", actor=actor, field="workiz_job_number", old=old, new=job_number)
     return lead
 
 
-def _set_archived(lead: Lead, user, archived: bool) -> Lead:
+def _set_archived(lead: Lead, actor, archived: bool) -> Lead:
     lead = _locked(lead)
     if lead.is_archived == archived:
         return lead
@@ -215,34 +231,37 @@ def _set_archived(lead: Lead, user, archived: bool) -> Lead:
         lead,
         kind="sys",
         body="📦 Archived" if archived else "↩ Restored from the archive",
-        actor=user,
+        actor=actor,
     )
     audit(
         f"lead.{verb}",
         f"{lead.full_name} {verb}",
-        actor=user,
+        actor=actor,
         office=lead.office,
         metadata={"lead_id": lead.pk},
     )
-    emit_for(lead, f"lead.{verb}", actor=user)
+    emit_for(lead, f"lead.{verb}", actor=actor)
     return lead
 
 
 @transaction.atomic
-def archive_lead(*, lead: Lead, user) -> Lead:
+def archive_lead(*, lead: Lead, actor) -> Lead:
     """Soft-delete (admin+): off the dashboard, timeline kept. Audited; emits lead.archived."""
-    return _set_archived(lead, user, True)
+    check(actor, "leads.archive", obj=lead)
+    return _set_archived(lead, actor, True)
 
 
 @transaction.atomic
-def restore_lead(*, lead: Lead, user) -> Lead:
+def restore_lead(*, lead: Lead, actor) -> Lead:
     """Back from the archive. Audited; emits lead.restored."""
-    return _set_archived(lead, user, False)
+    check(actor, "leads.archive", obj=lead)
+    return _set_archived(lead, actor, False)
 
 
 @transaction.atomic
-def delete_lead(*, lead: Lead, user) -> None:
+def delete_lead(*, lead: Lead, actor) -> None:
     """Owner-only, permanent: the lead, its timeline and its BookBack calls go."""
+    check(actor, "leads.delete", obj=lead)
     from crm.timeline.models import TimelineEntry
 
     if not lead.is_archived:
@@ -253,8 +272,8 @@ def delete_lead(*, lead: Lead, user) -> None:
     audit(
         "lead.deleted",
         f"{label} deleted for good",
-        actor=user,
+        actor=actor,
         office=office,
         metadata={"lead_id": pk},
     )
-    events.emit("lead.deleted", office=office, actor=user, lead_id=pk)
+    events.emit("lead.deleted", office=office, actor=actor, lead_id=pk)

@@ -113,7 +113,7 @@ def test_emitting_an_event_adds_one_query_to_an_action(db):
     lead = LeadFactory()
     agent = UserFactory(role="agent", offices=[lead.office])
     with CaptureQueriesContext(connection) as captured:
-        claim_lead(lead=lead, user=agent)
+        claim_lead(lead=lead, actor=agent)
     touching = [q["sql"] for q in captured.captured_queries if "crm_domainevent" in q["sql"]]
     print(f"\nclaim_lead: {len(captured.captured_queries)} queries, {len(touching)} for its event")
     assert len(touching) == 1 and touching[0].startswith("INSERT")

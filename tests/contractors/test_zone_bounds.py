@@ -29,7 +29,7 @@ def drawn():
     garage = JobTypeFactory(label="Garage Door")
     crew = ContractorFactory(name="Alpha Doors", job_types=[garage])
     zone = save_zone(
-        actor=UserFactory(),
+        actor=UserFactory(role="owner"),
         name="Miami corner",
         job_type=garage,
         polygon=TRIANGLE,
@@ -42,7 +42,7 @@ def test_the_box_follows_an_edit_of_the_polygon(drawn):
     zone, garage, crew = drawn
     assert bounds(zone) == (25.6, 25.9, -80.4, -80.1)
     save_zone(
-        actor=UserFactory(),
+        actor=UserFactory(role="owner"),
         zone=zone,
         name=zone.name,
         job_type=garage,

@@ -79,7 +79,7 @@ def test_leaving_fresh_clears_the_claim_and_shows_the_phone_to_everyone(
     client, sliding, dana, omri
 ):
     lead = LeadFactory(office=sliding, phone=PHONE, phone_last10="3055550142", claimed_by=dana)
-    change_status(lead=lead, user=dana, status=Status.CONVERTED)
+    change_status(lead=lead, actor=dana, status=Status.CONVERTED)
     lead.refresh_from_db()
     assert lead.claimed_by is None
     client.force_login(omri)

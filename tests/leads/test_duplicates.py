@@ -95,7 +95,7 @@ def test_merging_archives_the_others_and_copies_their_timelines(owner):
         created_at=ago(8),
     )
 
-    merge_duplicates(user=owner, keeper=keeper, others=[other])
+    merge_duplicates(actor=owner, keeper=keeper, others=[other])
 
     other.refresh_from_db()
     assert other.is_archived and other.archived_at is not None
@@ -124,7 +124,7 @@ def test_merging_a_lead_from_another_group_changes_nothing(owner):
     stranger = lead(3, "+13055550002")
 
     with pytest.raises(DomainError, match="is not a duplicate"):
-        merge_duplicates(user=owner, keeper=keeper, others=[stranger])
+        merge_duplicates(actor=owner, keeper=keeper, others=[stranger])
 
     stranger.refresh_from_db()
     assert not stranger.is_archived

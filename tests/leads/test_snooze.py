@@ -54,7 +54,7 @@ def test_each_source_starts_with_its_built_in_sequence(key, sequence):
 
 
 def test_every_aggressive_step_in_turn_then_the_irrelevant_prompt():
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory(role=Role.AGENT, has_all_offices=True)
     lead = LeadFactory(source=lead_source("yelp"), state="", timezone="America/New_York")
     CallingHours.objects.create(state="FL", start_hour=0, end_hour=24)
     lead.state = "FL"
@@ -62,7 +62,7 @@ def test_every_aggressive_step_in_turn_then_the_irrelevant_prompt():
     now = START
     for attempt, minutes in enumerate(AGGRESSIVE, start=1):
         with time_machine.travel(now, tick=False):
-            lead = log_call_attempt(lead=lead, user=agent)
+            lead = log_call_attempt(lead=lead, actor=agent)
         assert lead.call_count == attempt
         assert lead.next_contact_at == now + datetime.timedelta(minutes=minutes)
         now = lead.next_contact_at
@@ -70,13 +70,13 @@ def test_every_aggressive_step_in_turn_then_the_irrelevant_prompt():
         time_machine.travel(now, tick=False),
         pytest.raises(SequenceFinished, match="All 14 attempts"),
     ):
-        log_call_attempt(lead=lead, user=agent)
+        log_call_attempt(lead=lead, actor=agent)
     lead.refresh_from_db()
     assert lead.call_count == 14
 
 
 def test_a_snooze_landing_at_night_moves_to_the_morning_window():
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory(role=Role.AGENT, has_all_offices=True)
     lead = LeadFactory(
         source=lead_source("bookback"), state="FL", timezone="America/New_York", call_count=7
     )
@@ -84,7 +84,7 @@ def test_a_snooze_landing_at_night_moves_to_the_morning_window():
     with time_machine.travel(
         datetime.datetime(2026, 5, 5, 23, 30, tzinfo=datetime.UTC), tick=False
     ):
-        lead = log_call_attempt(lead=lead, user=agent)
+        lead = log_call_attempt(lead=lead, actor=agent)
     assert lead.next_contact_at == datetime.datetime(2026, 5, 6, 13, 0, tzinfo=datetime.UTC)
 
 
@@ -92,7 +92,7 @@ def test_the_shift_uses_the_states_window_and_sunday_hours():
     CallingHours.objects.create(
         state="TX", start_hour=8, end_hour=20, sunday_start_hour=12, sunday_end_hour=17
     )
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory(role=Role.AGENT, has_all_offices=True)
     lead = LeadFactory(
         source=lead_source("bookback"), state="TX", timezone="America/Chicago", call_count=7
     )
@@ -100,7 +100,7 @@ def test_the_shift_uses_the_states_window_and_sunday_hours():
     with time_machine.travel(
         datetime.datetime(2026, 5, 9, 21, 30, tzinfo=datetime.UTC), tick=False
     ):
-        lead = log_call_attempt(lead=lead, user=agent)
+        lead = log_call_attempt(lead=lead, actor=agent)
     assert lead.next_contact_at == datetime.datetime(2026, 5, 10, 17, 0, tzinfo=datetime.UTC)
 
 

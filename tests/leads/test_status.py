@@ -184,11 +184,11 @@ def test_the_action_refuses_a_callback_status_without_a_future_time(sliding, sta
     lead = LeadFactory(office=sliding)
     for when in (None, timezone.now() - datetime.timedelta(minutes=1), timezone.now()):
         with pytest.raises(DomainError):
-            change_status(lead=lead, user=agent, status=status, next_contact_at=when)
+            change_status(lead=lead, actor=agent, status=status, next_contact_at=when)
     lead.refresh_from_db()
     assert (lead.status, lead.next_contact_at) == (Status.FRESH, None)
     soon = timezone.now() + datetime.timedelta(minutes=5)
-    change_status(lead=lead, user=agent, status=status, next_contact_at=soon)
+    change_status(lead=lead, actor=agent, status=status, next_contact_at=soon)
     lead.refresh_from_db()
     assert (lead.status, lead.next_contact_at, lead.urgency) == (status, soon, "medium")
 
