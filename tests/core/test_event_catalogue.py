@@ -128,9 +128,9 @@ def test_lead_actions_emit_their_events_with_their_fields():
 
     lead = LeadFactory()
     agent = UserFactory(role="agent", offices=[lead.office])
-    claim_lead(lead=lead, user=agent)
+    claim_lead(lead=lead, actor=agent)
     assert payload_of("lead.claimed") == {"lead": lead.pk, "snapshot": lead_snapshot(lead)}
-    change_status(lead=lead, user=agent, status="irrelevant", reason="Spam")
+    change_status(lead=lead, actor=agent, status="irrelevant", reason="Spam")
     payload = payload_of("lead.status_changed")
     assert payload["lead"] == lead.pk
     assert (payload["new"], payload["reason"]) == ("irrelevant", "Spam")
