@@ -465,6 +465,14 @@ def submit_booking(
             )
             # Last, so a racing twin waits here on the unique key and then rolls back.
             Booking.objects.create(embed=embed, key=submission_key, lead=lead)
+            events.emit(
+                "booking.submitted",
+                office=embed.office,
+                lead=lead,
+                embed=embed,
+                slot={"start": window.start, "end": window.end},
+                utm=utm,
+            )
     except IntegrityError:
         if Booking.objects.filter(key=submission_key).exists():
             return None

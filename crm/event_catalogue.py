@@ -150,11 +150,15 @@ CATALOGUE: dict[str, Event] = {
     "service_area.added": Event("A service area was added.", ("service_area",)),
     "service_area.updated": Event("A service area was edited.", ("service_area",)),
     "service_area.deleted": Event("A service area was deleted.", ("service_area_id", "label")),
-    "zone.created": Event("A priority zone was drawn.", ("zone_id", "name", "job_type_id")),
-    "zone.updated": Event(
-        "A priority zone's name, shape or contractors changed.", ("zone_id", "name", "job_type_id")
+    "zone.created": Event(
+        "A priority zone was drawn (`contractor_ids`: first tried first).",
+        ("zone_id", "zone_name", "job_type_id", "contractor_ids"),
     ),
-    "zone.deleted": Event("A priority zone was deleted.", ("zone_id", "name")),
+    "zone.updated": Event(
+        "A priority zone's name, shape or contractors changed.",
+        ("zone_id", "zone_name", "job_type_id", "contractor_ids"),
+    ),
+    "zone.deleted": Event("A priority zone was deleted.", ("zone_id", "zone_name")),
     "job_type.saved": Event("A job type was added or renamed.", ("job_type_id",)),
     "job_type.deleted": Event("A job type was deleted.", ("label",)),
     "job_partner.saved": Event("A job partner was added or edited.", ("job_partner_id",)),

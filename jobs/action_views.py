@@ -16,6 +16,7 @@ from jobs import services
 from jobs.forms import (
     AddressForm,
     ContractorPickForm,
+    ExpectedCompletionForm,
     FollowUpForm,
     RebookForm,
     StatusForm,
@@ -87,6 +88,22 @@ def reschedule_follow_up(request, pk: int):
         return _panel(request, job, error="Pick the date and time of the next follow-up.")
     when = form.aware(form.cleaned_data["follow_up_at"])
     error = _run(services.reschedule_follow_up, job=job, actor=request.user, follow_up_at=when)
+    return _panel(request, job, error=error)
+
+
+@can_view
+@require_POST
+def change_expected_completion(request, pk: int):
+    job = _job(request, pk)
+    form = ExpectedCompletionForm(request.POST, job=job)
+    if not form.is_valid():
+        return _panel(request, job, error="Pick the new expected completion date.")
+    error = _run(
+        services.change_expected_completion,
+        job=job,
+        actor=request.user,
+        expected_completion=form.cleaned_data["expected_completion"],
+    )
     return _panel(request, job, error=error)
 
 

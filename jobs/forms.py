@@ -219,6 +219,12 @@ class WindowForm(JobActionForm):
         return self.aware(self.cleaned_data["starts_at"]), self.aware(self.cleaned_data["ends_at"])
 
 
+class ExpectedCompletionForm(JobActionForm):
+    expected_completion = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label="Expected completion"
+    )
+
+
 class FollowUpForm(JobActionForm):
     follow_up_at = LocalDateTimeField(label="Next follow-up")
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("jobs/<int:pk>/status", action_views.change_status, name="status"),
     path("jobs/<int:pk>/schedule", action_views.change_schedule, name="schedule"),
     path("jobs/<int:pk>/follow-up", action_views.reschedule_follow_up, name="follow_up"),
+    path(
+        "jobs/<int:pk>/expected-completion",
+        action_views.change_expected_completion,
+        name="expected_completion",
+    ),
     path("jobs/<int:pk>/field", action_views.update_field, name="field"),
     path("jobs/<int:pk>/address", action_views.change_address, name="address"),
     path("jobs/<int:pk>/tags", action_views.set_tags, name="tags"),

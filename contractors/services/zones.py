@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from contractors.models import Contractor, JobType, PriorityZone, PriorityZoneContractor
+from crm import events
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.services import audit
@@ -58,7 +59,8 @@ def save_zone(
 ) -> PriorityZone:
     """Create or update a zone with its contractors in priority order (first = tried first).
 
-    Everything is checked before anything is written. Audited as "settings.changed".
+    Everything is checked before anything is written. Audited as "settings.changed";
+    emits `zone.created` or `zone.updated`.
     """
     check(actor, "contractors.zones")
     name = (name or "").strip()
@@ -82,6 +84,14 @@ def save_zone(
         actor=actor,
         metadata={"zone_id": zone.pk},
     )
+    events.emit(
+        f"zone.{'created' if is_new else 'updated'}",
+        actor=actor,
+        zone_id=zone.pk,
+        zone_name=zone.name,
+        job_type_id=job_type.pk,
+        contractor_ids=[contractor.pk for contractor in contractors],
+    )
     return zone
 
 
@@ -93,3 +103,4 @@ def delete_zone(*, actor, zone: PriorityZone) -> None:
     audit(
         "settings.changed", f"Priority zone {name} deleted", actor=actor, metadata={"zone_id": pk}
     )
+    events.emit("zone.deleted", actor=actor, zone_id=pk, zone_name=name)

@@ -20,7 +20,11 @@ from jobs.services.settings import (
     save_job_tag,
     update_jobs_settings,
 )
-from jobs.services.statuses import change_status, reschedule_follow_up
+from jobs.services.statuses import (
+    change_expected_completion,
+    change_status,
+    reschedule_follow_up,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -30,6 +34,7 @@ __all__ = [
     "attention_reason",
     "candidates_for",
     "change_address",
+    "change_expected_completion",
     "change_schedule",
     "change_status",
     "clear_k_confirmation",

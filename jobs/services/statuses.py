@@ -165,6 +165,36 @@ def change_status(
 
 
 @transaction.atomic
+def change_expected_completion(*, job: Job, actor, expected_completion: datetime.date) -> Job:
+    """Move a Deposit job's expected completion date (spec: "Expected Completion
+    Changed", any later adjustment). Needs jobs.edit (agent+). Raises DomainError unless
+    the job is Deposit or without a date. Timeline line; emits
+    `job.expected_completion_changed` (old, new) with the job's snapshot.
+    """
+    require(actor, "jobs.edit")
+    if expected_completion is None:
+        raise DomainError("Pick the new expected completion date.")
+    job = locked(job)
+    if job.status != Status.DEPOSIT:
+        raise DomainError("Only a Deposit job has an expected completion date to change.")
+    old = job.expected_completion
+    if old == expected_completion:
+        return job
+    job.expected_completion = expected_completion
+    job.save(update_fields=["expected_completion", "updated_at"])
+    before = f"{old:%b %-d, %Y}" if old else "—"
+    record(
+        job,
+        kind="sys",
+        body=f"📦 Expected completion: {before} → {expected_completion:%b %-d, %Y}",
+        actor=actor,
+        data={"old": old, "new": expected_completion},
+    )
+    emit_for(job, "job.expected_completion_changed", actor=actor, old=old, new=expected_completion)
+    return job
+
+
+@transaction.atomic
 def reschedule_follow_up(*, job: Job, actor, follow_up_at: datetime.datetime) -> Job:
     """⏰ Reschedule Follow-up: push a Pending job's next check-in (agent+).
 
