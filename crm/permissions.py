@@ -144,6 +144,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Agents' new leads go to their first office.",
         chapter="Offices explained",
     ),
+    # Agents, not admins: an admin typing a lead in is filing it for the team.
+    Capability(
+        "leads.claim_on_create",
+        "Leads",
+        "Leads she types in by hand are claimed in her name",
+        frozenset({AGENT}),
+        "She is the one calling them, so their phones are hers to see at once.",
+        chapter="Claiming a Fresh lead",
+    ),
     Capability(
         "leads.import",
         "Leads",
@@ -199,6 +208,14 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Delete archived jobs for good",
         frozenset({OWNER}),
         chapter="Archiving a job",
+    ),
+    Capability(
+        "jobs.all_partners",
+        "Jobs",
+        "See every job partner's name in the Jobs filters",
+        EVERYONE - {PARTNER},
+        "Partners see only their own company, and only the contractors on their jobs.",
+        chapter=LOGIN_AND_ROLES,
     ),
     Capability(
         "controlpanel.access",

@@ -6,8 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
-from crm import phones, widgets
-from crm.accounts.models import Role
+from crm import permissions, phones, widgets
 from crm.dateranges import business_now
 from jobs.models import CancelReason, Job, Status
 
@@ -66,7 +65,7 @@ class JobFilterForm(forms.Form):
         self.fields["office"].choices = [(pk, name) for pk, name, _ in user.visible_offices]
         self.fields["job_type"].choices = list(JobType.objects.values_list("id", "label"))
         partners, contractors = JobPartner.objects.all(), Contractor.objects.all()
-        if user.role == Role.PARTNER:  # an outside company: no other partner's name
+        if not permissions.can(user, "jobs.all_partners"):  # an outside company
             partners = partners.filter(pk=user.partner_id)
             contractors = contractors.filter(
                 pk__in=Job.objects.visible_to(user).values("contractor_id")

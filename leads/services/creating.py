@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import events, geo, livesync, permissions, phones
-from crm.accounts.models import Office, Role
+from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.timeline.services import audit, record
 from leads.metro import metro_for_zip
@@ -116,7 +116,7 @@ def create_lead(
         status=Status.FRESH,
         **fields,
     )
-    is_claimed_by_creator = via == "manual" and actor is not None and actor.role == Role.AGENT
+    is_claimed_by_creator = via == "manual" and permissions.can(actor, "leads.claim_on_create")
     if is_claimed_by_creator:
         lead.claimed_by, lead.claimed_at = actor, timezone.now()
     apply_zip(lead, zip_code)
