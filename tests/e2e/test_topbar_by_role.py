@@ -11,7 +11,7 @@ EXPECTED = [
     (Role.FINANCE_ADMIN, "Finance Admin", ["👥 Users", "📋 Timeline"]),
     (Role.AGENT, "Agent", ["👥 Users"]),
     (Role.VIEWER, "Viewer", ["👥 Users", "📋 Timeline"]),
-    (Role.PARTNER, "Partner", ["👥 Users"]),
+    (Role.PARTNER, "Partner", []),  # an outside company: no staff directory
 ]
 
 
