@@ -88,7 +88,7 @@ def update_money(
     nothing. Writes a timeline line "old → new" (with the payout it moves) and an audit
     entry; emits `job.money_changed`.
     """
-    require(actor, "finance.edit")
+    require(actor, "finance.edit", obj=job)
     if field not in MONEY_FIELDS:
         raise DomainError("That amount can't be edited here.")
     amount = _parse(field, value)
@@ -133,7 +133,7 @@ def update_money(
 
 
 def _set_paid(job: Job, actor, *, party: str, paid: bool) -> Job:
-    require(actor, "finance.edit")
+    require(actor, "finance.edit", obj=job)
     job = locked(job)
     _check_on_finance(job)
     if party == "contractor" and paid and job.contractor_id is None:
@@ -245,7 +245,7 @@ def finance_cancel(*, job: Job, actor, reason: str, note: str = "") -> Job:
     Timeline + audit; emits `job.finance_cancelled`, whose payload carries the
     FinanceCancel* fields the Finance-Cancelled Jobs webhook adds.
     """
-    require(actor, "finance.edit")
+    require(actor, "finance.edit", obj=job)
     reason = " ".join((reason or "").split())
     note = (note or "").strip()
     if not reason:
@@ -298,7 +298,7 @@ def finance_cancel(*, job: Job, actor, reason: str, note: str = "") -> Job:
 def undo_finance_cancel(*, job: Job, actor) -> Job:
     """↺ Undo cancel: the job counts again. Needs finance.edit; raises DomainError when the
     job isn't finance-cancelled. Timeline + audit; emits `job.finance_cancel_undone`."""
-    require(actor, "finance.edit")
+    require(actor, "finance.edit", obj=job)
     job = locked(job)
     if job.finance_cancelled_at is None:
         raise DomainError("The job isn't finance-cancelled.")
