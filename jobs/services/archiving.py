@@ -13,7 +13,7 @@ from jobs.services.common import emit_for, locked
 
 
 def _set_archived(job: Job, actor, archived: bool) -> Job:
-    require(actor, "jobs.archive")
+    require(actor, "jobs.archive", obj=job)
     job = locked(job)
     if job.is_archived == archived:
         return job
@@ -57,7 +57,7 @@ def restore_job(*, job: Job, actor) -> Job:
 @transaction.atomic
 def delete_job(*, job: Job, actor) -> None:
     """Owner only, permanent: the archived job and its timeline go. Audited."""
-    require(actor, "jobs.delete")
+    require(actor, "jobs.delete", obj=job)
     job = locked(job)
     if not job.is_archived:
         raise DomainError("Archive the job before deleting it for good.")

@@ -89,7 +89,7 @@ def assign_contractor(*, job: Job, actor, contractor: Contractor) -> Job:
     Needs jobs.edit and a contractor from `contractor_choices`. Assignment is not K: a
     new contractor leaves the job needing K. Timeline line; emits job.contractor_assigned.
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     job = locked(job)
     previous = set_contractor(job, contractor)
     if previous is not None and previous.pk == contractor.pk:
@@ -115,7 +115,7 @@ def k_confirm(*, job: Job, actor, contractor: Contractor | None = None) -> Job:
     when nobody is assigned and nobody is named. Emits job.k_confirmed (and
     job.contractor_assigned on a reassignment).
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     job = locked(job)
     contractor = contractor or job.contractor
     if contractor is None:
@@ -141,7 +141,7 @@ def k_confirm(*, job: Job, actor, contractor: Contractor | None = None) -> Job:
 @transaction.atomic
 def clear_k_confirmation(*, job: Job, actor) -> Job:
     """Un-K: the contractor backed out, so the job needs K again. Emits job.k_cleared."""
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     job = locked(job)
     if not job.is_k_confirmed:
         return job

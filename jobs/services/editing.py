@@ -29,7 +29,7 @@ EDITABLE_FIELDS = {
 def update_field(*, job: Job, actor, field: str, value: str) -> Job:
     """Save one inline edit. Needs jobs.edit; the phone must be a valid US number and the
     first name can't be blanked. Timeline line; emits `job.updated` (field, old, new)."""
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     if field not in EDITABLE_FIELDS:
         raise DomainError("That field cannot be edited here.")
     value = (value or "").strip()
@@ -76,7 +76,7 @@ def change_address(
 ) -> Job:
     """A new address and/or service area: time zone, coordinates and the area snapshots
     follow. The contractor stays (reassigning is its own action). Needs jobs.edit."""
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     job = locked(job)
     before = job.address
     apply_address(
@@ -105,7 +105,7 @@ def change_address(
 @transaction.atomic
 def set_tags(*, job: Job, actor, tags: Iterable[JobTag]) -> Job:
     """Replace the job's tags (admin+, jobs.tag). Timeline line; emits `job.updated`."""
-    require(actor, "jobs.tag")
+    require(actor, "jobs.tag", obj=job)
     job = locked(job)
     tags = list(tags)
     before = tag_labels(job)  # from the lock query's annotation

@@ -30,7 +30,7 @@ def change_schedule(
     Writes "📅 Schedule changed: 2026-05-02 09:00–11:00 → 2026-05-03 14:00–16:00" (job's
     local time); K stays (only a rebook clears it). Emits `job.schedule_changed`.
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     _check_window(starts_at, ends_at)
     job = locked(job)
     if (job.starts_at, job.ends_at) == (starts_at, ends_at):
@@ -66,7 +66,7 @@ def rebook(
     "🔁 Rebooked — new window May 5 9am–11am · new contractor: Joe Smith ·
     K-confirmation cleared", audit; emits `job.rebooked` (and `job.contractor_assigned`).
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     moves = starts_at is not None or ends_at is not None
     if moves:
         _check_window(starts_at, ends_at)

@@ -119,7 +119,7 @@ def change_status(
     note) and the job's snapshot. Done for a partner keeping 100% stamps partner-paid "Auto"
     (`finance.services.stamp_house_brand_paid`).
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     if status not in Status.values:
         raise DomainError("Pick a status from the list.")
     note = (note or "").strip()
@@ -171,7 +171,7 @@ def change_expected_completion(*, job: Job, actor, expected_completion: datetime
     the job is Deposit or without a date. Timeline line; emits
     `job.expected_completion_changed` (old, new) with the job's snapshot.
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     if expected_completion is None:
         raise DomainError("Pick the new expected completion date.")
     job = locked(job)
@@ -201,7 +201,7 @@ def reschedule_follow_up(*, job: Job, actor, follow_up_at: datetime.datetime) ->
     Raises DomainError unless the job is Pending. Timeline line; emits
     `job.follow_up_rescheduled`.
     """
-    require(actor, "jobs.edit")
+    require(actor, "jobs.edit", obj=job)
     if follow_up_at is None:
         raise DomainError("Pick the new follow-up date and time.")
     job = locked(job)

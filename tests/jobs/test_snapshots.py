@@ -208,6 +208,9 @@ def test_a_job_action_with_its_snapshot_adds_only_the_event_insert(
     if name == "change_expected_completion":
         ACTIONS["change_status"][1](booked, agent, admin)  # only a Deposit job has one
     SPARE["tag"] = JobTagFactory(label="Spare")  # built outside the count
+    # The permission check reads the actor's offices, cached per request user (the topbar
+    # has read them before any action runs).
+    assert agent.office_ids and admin.office_ids
     with django_assert_num_queries(expected) as captured:
         action(booked, agent, admin)
     sqls = [query["sql"] for query in captured.captured_queries]
