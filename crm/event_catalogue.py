@@ -108,8 +108,6 @@ CATALOGUE: dict[str, Event] = {
     "job.finance_cancelled": Event(
         "Finance cancelled a Done/Deposit job (chargeback, refund, dispute).",
         (*JOB, "status", *FINANCE_CANCEL),
-        # Leaving: finance/services.py still sends its webhook slot (issue 15 drops it).
-        optional=("webhooks",),
     ),
     "job.finance_cancel_undone": Event("A finance cancel was undone.", JOB),
     # --- Accounts and offices ----------------------------------------------------------

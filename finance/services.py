@@ -28,7 +28,6 @@ MONEY_FIELDS = {
     "profit_share": "Profit %",
 }
 MAX_AMOUNT = Decimal("99999999.99")  # DecimalField(max_digits=10, decimal_places=2)
-FINANCE_CANCEL_WEBHOOK = "finance_cancelled_jobs_webhook_url"
 PARTIES = {"contractor": "Contractor", "partner": "Partner"}
 
 
@@ -288,7 +287,6 @@ def finance_cancel(*, job: Job, actor, reason: str, note: str = "") -> Job:
         "job.finance_cancelled",
         actor=actor,
         status=job.status,
-        webhooks=(FINANCE_CANCEL_WEBHOOK,),
         **finance_cancel_fields(job),
     )
     return job

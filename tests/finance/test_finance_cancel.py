@@ -48,7 +48,6 @@ def test_finance_cancel_keeps_the_real_status_and_fires_its_event(make_job, fion
     ] == "Chargeback" and event.payload == {
         "job": job.pk,
         "status": status,
-        "webhooks": ["finance_cancelled_jobs_webhook_url"],
         "FinanceCancelReason": "Chargeback",
         "FinanceCancelNote": "Card dispute #4411",
         "FinanceCancelledAt": "2026-05-07T18:00:00+00:00",
