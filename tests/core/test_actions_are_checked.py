@@ -16,7 +16,7 @@ SERVICE_MODULES = sorted(
         *ROOT.glob("leads/services/*.py"),
         *ROOT.glob("contractors/services/*.py"),
         *ROOT.glob("jobs/services/*.py"),
-        ROOT / "booking/services.py",
+        *ROOT.glob("booking/services/*.py"),
         ROOT / "crm/accounts/services.py",
         ROOT / "crm/controlpanel/services.py",
         ROOT / "finance/services.py",
@@ -27,10 +27,12 @@ CHECKS = {"check", "require"}
 
 # module path → {function: why it needs no capability check}
 NOT_ACTIONS = {
-    "booking/services.py": {
+    "booking/services/embeds.py": {
         "embed_problems": "validation, reads only",
         "normalize_domains": "pure text cleaning",
         "problems_in": "validation, reads only",
+    },
+    "booking/services/submissions.py": {
         "allow_submission": "the public widget's per-IP limit (cache and audit only)",
         "record_honeypot": "the public widget's bot trap: one audit row, nothing stored",
         "booking_source": "puts back the built-in source submit_booking needs",

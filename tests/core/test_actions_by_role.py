@@ -272,30 +272,30 @@ ACTIONS = {
         lambda office: (lead_settings.delete_calling_hours, {"state": "FL"}),
     ),
     # Booking
-    "booking/services.py:create_embed": (
+    "booking/services/embeds.py:create_embed": (
         "controlpanel.access",
         lambda office: (booking.create_embed, embed_fields(office)),
     ),
-    "booking/services.py:update_embed": (
+    "booking/services/embeds.py:update_embed": (
         "controlpanel.access",
         lambda office: (
             booking.update_embed,
             {"embed": _embed(office), **embed_fields(office, name="Sliding — renamed")},
         ),
     ),
-    "booking/services.py:set_live": (
+    "booking/services/embeds.py:set_live": (
         "controlpanel.access",
         lambda office: (booking.set_live, {"embed": _embed(office), "is_live": False}),
     ),
-    "booking/services.py:duplicate_embed": (
+    "booking/services/embeds.py:duplicate_embed": (
         "controlpanel.access",
         lambda office: (booking.duplicate_embed, {"embed": _embed(office)}),
     ),
-    "booking/services.py:delete_embed": (
+    "booking/services/embeds.py:delete_embed": (
         "controlpanel.access",
         lambda office: (booking.delete_embed, {"embed": _embed(office)}),
     ),
-    "booking/services.py:submit_booking": (
+    "booking/services/submissions.py:submit_booking": (
         "leads.create",
         lambda office: (
             booking.submit_booking,
