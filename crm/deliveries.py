@@ -6,6 +6,7 @@ own: a failure is recorded on its row and retried after BACKOFF, and never stops
 other handlers. Two sweeps never run one row twice (see `_claim`).
 """
 
+import dataclasses
 import datetime
 import logging
 import traceback
@@ -82,35 +83,133 @@ def _due(now: datetime.datetime) -> Q:
     )
 
 
-def _claim(now: datetime.datetime, *, event_id: int | None = None, limit: int = BATCH) -> str:
-    """Take up to `limit` due rows for this run; returns the claim token stamped on them.
+# A claimed row as a run reads it: a small record, not a model (building 10,000 models
+# with select_related was most of a sweep's time). Each event is built once.
+_EVENT_FIELDS = DomainEvent._meta.concrete_fields
+_EVENT_ATTNAMES = [field.attname for field in _EVENT_FIELDS]
 
-    One UPDATE is the claim, and it re-checks that each row is still due, so of two
-    concurrent sweeps only one matches a row: SQLite runs one write at a time, and
-    Postgres re-reads a row another transaction just changed. On Postgres the candidate
-    rows are also locked with FOR UPDATE SKIP LOCKED, so a second sweep takes the next
-    rows instead of waiting on the first one's.
+
+@dataclasses.dataclass(slots=True)
+class Claimed:
+    pk: int
+    handler: str
+    attempts: int
+    event: DomainEvent
+
+
+def _claim(
+    now: datetime.datetime, *, event_id: int | None = None, limit: int = BATCH
+) -> tuple[str, list[Claimed]]:
+    """Take up to `limit` due rows for this run and read them with their events.
+
+    Returns the claim token stamped on the rows and the rows. The claim is one UPDATE
+    that re-checks that each row is still due, so of two concurrent sweeps only one
+    matches a row: SQLite runs one write at a time, and Postgres re-reads a row another
+    transaction just changed. On Postgres the candidate rows are also locked with FOR
+    UPDATE SKIP LOCKED, so a second sweep takes the next rows instead of waiting on the
+    first one's, and the UPDATE returns what it claimed joined to the events: one round
+    trip per batch.
     """
     token = uuid.uuid4().hex
+    if connection.vendor == "postgresql":
+        return token, _claim_returning(now, token, event_id=event_id, limit=limit)
     due = _due(now) & (Q(event_id=event_id) if event_id is not None else Q())
     candidates = EventDelivery.objects.filter(due).order_by("due_at").values("pk")[:limit]
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True)
     with transaction.atomic():
         EventDelivery.objects.filter(due, pk__in=candidates).update(
             state=State.RUNNING, claim=token, claimed_at=now, attempts=F("attempts") + 1
         )
-    return token
+    rows = EventDelivery.objects.filter(state=State.RUNNING, claim=token).values_list(
+        "pk", "handler", "attempts", *(f"event__{name}" for name in _EVENT_ATTNAMES)
+    )
+    return token, _records(rows)
+
+
+def _claim_returning(
+    now: datetime.datetime, token: str, *, event_id: int | None, limit: int
+) -> list[Claimed]:
+    # Raw SQL: the ORM has no UPDATE … RETURNING. Timestamps come back as text and are
+    # parsed by datetime.fromisoformat: psycopg's pure-Python timestamptz loader took
+    # ~50 ms per 10,000 rows. (The connection's TimeZone is UTC and DateStyle ISO: Django's.)
+    due = (
+        "((state = %(pending)s AND due_at <= %(now)s)"
+        " OR (state = %(running)s AND claimed_at < %(stale)s))"
+    ) + (" AND event_id = %(event_id)s" if event_id is not None else "")
+    columns = ", ".join(
+        f"e.{field.column}::text"
+        if field.get_internal_type() == "DateTimeField"
+        else f"e.{field.column}"
+        for field in _EVENT_FIELDS
+    )
+    table = EventDelivery._meta.db_table
+    sql = f"""
+        WITH claimed AS (
+            UPDATE {table}
+            SET state = %(running)s, claim = %(token)s, claimed_at = %(now)s,
+                attempts = attempts + 1
+            WHERE {due} AND id IN (
+                SELECT id FROM {table} WHERE {due}
+                ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+            )
+            RETURNING id, handler, attempts, event_id
+        )
+        SELECT claimed.id, claimed.handler, claimed.attempts, {columns}
+        FROM claimed JOIN {DomainEvent._meta.db_table} e ON e.id = claimed.event_id
+    """
+    params = {
+        "pending": State.PENDING,
+        "running": State.RUNNING,
+        "now": now,
+        "stale": now - CLAIM_TIMEOUT,
+        "event_id": event_id,
+        "token": token,
+        "limit": limit,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    converters = [
+        (index, convert)
+        for index, field in enumerate(_EVENT_FIELDS)
+        if (convert := _converter(field)) is not None
+    ]
+
+    def converted(values: list) -> list:
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        return values
+
+    return _records(rows, converted)
+
+
+def _converter(field):
+    if field.get_internal_type() == "DateTimeField":
+        return lambda text: None if text is None else datetime.datetime.fromisoformat(text)
+    if hasattr(field, "from_db_value"):  # the JSON payload arrives as text
+        return lambda value: field.from_db_value(value, None, connection)
+    return None
+
+
+def _records(rows, converted=list) -> list[Claimed]:
+    """Rows of (pk, handler, attempts, *event fields) as records; each event built once,
+    as a queryset would (DomainEvent.from_db), however many of its handlers are due."""
+    events: dict[int, DomainEvent] = {}
+    claimed = []
+    for row in rows:
+        event_pk = row[3]
+        if (event := events.get(event_pk)) is None:
+            event = events[event_pk] = DomainEvent.from_db(
+                connection.alias, _EVENT_ATTNAMES, converted(list(row[3:]))
+            )
+        claimed.append(Claimed(row[0], row[1], row[2], event))
+    return claimed
 
 
 def run_due(*, event_id: int | None = None, batches: int = 20) -> int:
     """Run the handlers of due deliveries (of one event, or all), batch by batch."""
     ran = 0
     for _ in range(batches):
-        token = _claim(timezone.now(), event_id=event_id)
-        claimed = list(
-            EventDelivery.objects.filter(state=State.RUNNING, claim=token).select_related("event")
-        )
+        token, claimed = _claim(timezone.now(), event_id=event_id)
         _run(claimed, token)
         ran += len(claimed)
         if len(claimed) < BATCH:
@@ -118,16 +217,18 @@ def run_due(*, event_id: int | None = None, batches: int = 20) -> int:
     return ran
 
 
-def _run(claimed: list[EventDelivery], token: str) -> None:
+def _run(claimed: list[Claimed], token: str) -> None:
     failed = []
+    handler_for = event_handlers.handler_for
     for delivery in claimed:
-        handler = event_handlers.handler_for(delivery.event.name, delivery.handler)
+        event = delivery.event
+        handler = handler_for(event.name, delivery.handler)
         try:
             if handler is None:
                 raise LookupError(f"No handler {delivery.handler} is registered in this worker.")
             # No atomic() per handler: a savepoint or transaction per delivery doubles the
             # sweep's round trips. A handler writing several rows wraps them itself.
-            handler(delivery.event)
+            handler(event)
         except Exception:
             failed.append(delivery.pk)
             _record_failure(delivery, traceback.format_exc(limit=5))
@@ -137,7 +238,7 @@ def _run(claimed: list[EventDelivery], token: str) -> None:
     )
 
 
-def _record_failure(delivery: EventDelivery, error: str) -> None:
+def _record_failure(delivery: Claimed, error: str) -> None:
     event, attempts = delivery.event, delivery.attempts
     is_final = attempts >= MAX_ATTEMPTS
     EventDelivery.objects.filter(pk=delivery.pk).update(

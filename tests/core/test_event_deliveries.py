@@ -107,10 +107,14 @@ def test_a_claim_taken_by_one_sweep_is_never_taken_by_another(registry):
         EventDelivery(event=event, handler=f"tests.h{n}") for n in range(5)
     )
     now = timezone.now()
-    first = deliveries._claim(now)
-    second = deliveries._claim(now)  # a sweep that read the same rows as due
+    first, claimed = deliveries._claim(now)
+    second, none = deliveries._claim(now)  # a sweep that read the same rows as due
     assert EventDelivery.objects.filter(claim=first).count() == 5
+    assert sorted(row.handler for row in claimed) == [f"tests.h{n}" for n in range(5)]
+    assert {row.event for row in claimed} == {event}
+    assert claimed[0].event.payload == event.payload
     assert not EventDelivery.objects.filter(claim=second).exists()
+    assert none == []
     assert set(EventDelivery.objects.values_list("attempts", flat=True)) == {1}
 
 
