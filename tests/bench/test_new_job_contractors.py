@@ -19,7 +19,7 @@ from tests.bench.test_contractors import replay
 from tests.bench.test_leads import interleaved_medians
 from tests.factories import ServiceAreaFactory, UserFactory
 
-pytestmark = [pytest.mark.bench, pytest.mark.urls("tests.bench.signed_in_urls")]
+pytestmark = [pytest.mark.bench, pytest.mark.urls("tests.bench.urls")]
 CONTRACTORS, AREAS, ZONES = 2_000, 1_000, 300
 # A job in Miami-Dade (inside the garage zone drawn around it) and one in Naples (no zone of
 # any type reaches it): the random zones are drawn north of 27°, the random areas anywhere.

@@ -1,6 +1,7 @@
 """The app's URLs plus bare Django views: the yardsticks for hot endpoints."""
 
-from django.http import JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -11,6 +12,13 @@ def bare(request):
     """Touches neither the session nor the user: the cheapest view the stack can serve."""
     request.skip_live_scope = True
     return JsonResponse({"stamp": 0})
+
+
+@login_required
+def signed_in_bare(request):
+    """The session and the user every page behind sign-in pays, then nothing: the floor
+    list pages are measured against (tests/bench/scale.py)."""
+    return HttpResponse("ok")
 
 
 @csrf_exempt
@@ -30,4 +38,9 @@ def bare_insert(request):
     return JsonResponse({"status": "success", "lead_id": lead.pk})
 
 
-urlpatterns = [path("bench/bare", bare), path("bench/bare-insert", bare_insert), *crm_urlpatterns]
+urlpatterns = [
+    path("bench/bare", bare),
+    path("bench/signed-in-bare", signed_in_bare),
+    path("bench/bare-insert", bare_insert),
+    *crm_urlpatterns,
+]
