@@ -1,10 +1,10 @@
-"""Forms of the leads CP pages: shape and type only; the actions in
-`leads.services.settings` enforce the rules (unique keys, step ranges, hour windows)."""
+"""Forms of the leads CP pages: shape and type only; the actions in `leads.services.sources`,
+`.snooze` and `.calling_hours` enforce the rules (unique keys, step ranges, hour windows)."""
 
 from django import forms
 
 from crm.accounts.models import Office
-from leads.services.settings import US_STATES
+from leads.services.calling_hours import US_STATES
 
 # Snooze editor units, largest first: a stored step shows in the largest unit it divides.
 UNITS = {"d": 24 * 60, "h": 60, "min": 1}

@@ -1,6 +1,6 @@
 """Owner CP pages of the leads app: 📥 Lead Sources, ⏱ Snooze Sequences, 🕐 Calling Hours
 and 📥 Inbox failures. Every view requires `controlpanel.access` (owner only); the writes
-are the actions of `leads.services.settings` and `leads.services.inbox`."""
+are the actions of `leads.services.sources`, `.snooze`, `.calling_hours` and `.inbox`."""
 
 import json
 
@@ -31,8 +31,7 @@ from leads.models import (
     CallingHours,
     LeadSource,
 )
-from leads.services import inbox
-from leads.services import settings as lead_settings
+from leads.services import calling_hours, inbox, snooze, sources
 
 owner_only = permissions.require("controlpanel.access")
 
@@ -42,7 +41,7 @@ PRESETS = {
     "aggressive": ("Aggressive", AGGRESSIVE),
     "bookback": ("BookBack AI", BOOKBACK),
 }
-STATE_NAMES = dict(lead_settings.US_STATES)
+STATE_NAMES = dict(calling_hours.US_STATES)
 DEFAULT_WINDOW_TEXT = f"{DEFAULT_WINDOW[0]}–{DEFAULT_WINDOW[1]}"
 
 
@@ -75,7 +74,7 @@ def cp_sources(request):
     form = SourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            source = lead_settings.add_source(actor=request.user, **form.cleaned_data)
+            source = sources.add_source(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -96,9 +95,7 @@ def cp_source_edit(request, pk: int):
     form = SourceForm(request.POST or None, initial=initial, edit=True)
     if request.method == "POST" and form.is_valid():
         try:
-            source = lead_settings.update_source(
-                actor=request.user, source=source, **form.cleaned_data
-            )
+            source = sources.update_source(actor=request.user, source=source, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -111,7 +108,7 @@ def cp_source_edit(request, pk: int):
 @require_POST
 def cp_source_token(request, pk: int):
     source = get_object_or_404(LeadSource, pk=pk)
-    source = lead_settings.regenerate_token(actor=request.user, source=source)
+    source = sources.regenerate_token(actor=request.user, source=source)
     messages.success(
         request, f"New webhook URL for {source.label}. The old one no longer accepts leads."
     )
@@ -124,7 +121,7 @@ def cp_source_delete(request, pk: int):
     source = get_object_or_404(LeadSource, pk=pk)
     flash_outcome(
         request,
-        lambda: lead_settings.delete_source(actor=request.user, source=source),
+        lambda: sources.delete_source(actor=request.user, source=source),
         success=f"Lead source {source.label} deleted.",
     )
     return redirect("leads:cp_sources")
@@ -139,7 +136,7 @@ def cp_sources_reorder(request):
     except ValueError:
         return json_error("The new order is not valid. Reload the page and try again.", 400)
     try:
-        lead_settings.reorder_sources(actor=request.user, ordered_ids=ordered_ids)
+        sources.reorder_sources(actor=request.user, ordered_ids=ordered_ids)
     except DomainError as error:
         return json_error(error.message, 400)
     if request.htmx:
@@ -180,9 +177,7 @@ def cp_snooze_edit(request, pk: int):
         )
         if not error:
             try:
-                lead_settings.set_snooze_steps(
-                    actor=request.user, source=source, steps_minutes=minutes
-                )
+                snooze.set_snooze_steps(actor=request.user, source=source, steps_minutes=minutes)
             except DomainError as refusal:
                 error = refusal.message
             else:
@@ -233,7 +228,7 @@ def cp_calling_hours(request):
     form = CallingHoursForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            row = lead_settings.save_calling_hours(actor=request.user, **form.cleaned_data)
+            row = calling_hours.save_calling_hours(actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -254,7 +249,7 @@ def cp_calling_hours_delete(request, pk: int):
     row = get_object_or_404(CallingHours, pk=pk)
     flash_outcome(
         request,
-        lambda: lead_settings.delete_calling_hours(actor=request.user, state=row.state),
+        lambda: calling_hours.delete_calling_hours(actor=request.user, state=row.state),
         success=f"{row.state} is back to the default {DEFAULT_WINDOW_TEXT}.",
     )
     return redirect("leads:cp_calling_hours")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from crm.accounts.models import Office, Role, User
 from leads import services
 from leads.models import CallingHours, Lead, LeadSource, Status, add_built_in_sources
-from leads.services.settings import US_STATES
+from leads.services.calling_hours import US_STATES
 
 # A few states call later on weekdays and keep Sundays short (Sunday-sensitive markets).
 SPECIAL_HOURS = {

@@ -145,6 +145,9 @@ NOT_ACTIONS = {
         "queue_processing": "queues process_inbound (checked)",
         "pending_inbound_ids": "reads only",
     },
+    "leads/services/sources.py": {
+        "audit_setting_change": "the audit + event helper of the checked actions beside it",
+    },
     "leads/services/working.py": {"next_snooze_slot": "reads only"},
 }
 

@@ -40,9 +40,8 @@ from jobs.services import (
 from jobs.services import settings as job_settings
 from leads import importing
 from leads.models import InboundLead, Status
+from leads.services import calling_hours, dedupe, inbox, ingest, snooze, sources, working
 from leads.services import creating as lead_creating
-from leads.services import dedupe, inbox, ingest, working
-from leads.services import settings as lead_settings
 from tests.booking.conftest import embed_fields
 from tests.core.test_actions_are_checked import FUNCTIONS, NOT_ACTIONS
 from tests.factories import (
@@ -221,17 +220,17 @@ ACTIONS = {
             {"rows": [], "default_source": lead_source(), "default_office": office},
         ),
     ),
-    "leads/services/settings.py:add_source": (
+    "leads/services/sources.py:add_source": (
         "controlpanel.access",
         lambda office: (
-            lead_settings.add_source,
+            sources.add_source,
             {"key": "radio", "label": "Radio", "color": "#123456"},
         ),
     ),
-    "leads/services/settings.py:update_source": (
+    "leads/services/sources.py:update_source": (
         "controlpanel.access",
         lambda office: (
-            lead_settings.update_source,
+            sources.update_source,
             {
                 "source": lead_source(),
                 "label": "Facebook Ads",
@@ -241,35 +240,35 @@ ACTIONS = {
             },
         ),
     ),
-    "leads/services/settings.py:regenerate_token": (
+    "leads/services/sources.py:regenerate_token": (
         "controlpanel.access",
-        lambda office: (lead_settings.regenerate_token, {"source": lead_source()}),
+        lambda office: (sources.regenerate_token, {"source": lead_source()}),
     ),
-    "leads/services/settings.py:delete_source": (
+    "leads/services/sources.py:delete_source": (
         "controlpanel.access",
-        lambda office: (lead_settings.delete_source, {"source": lead_source("yelp")}),
+        lambda office: (sources.delete_source, {"source": lead_source("yelp")}),
     ),
-    "leads/services/settings.py:reorder_sources": (
+    "leads/services/sources.py:reorder_sources": (
         "controlpanel.access",
-        lambda office: (lead_settings.reorder_sources, {"ordered_ids": [lead_source().pk]}),
+        lambda office: (sources.reorder_sources, {"ordered_ids": [lead_source().pk]}),
     ),
-    "leads/services/settings.py:set_snooze_steps": (
+    "leads/services/snooze.py:set_snooze_steps": (
         "controlpanel.access",
         lambda office: (
-            lead_settings.set_snooze_steps,
+            snooze.set_snooze_steps,
             {"source": lead_source(), "steps_minutes": [5, 10]},
         ),
     ),
-    "leads/services/settings.py:save_calling_hours": (
+    "leads/services/calling_hours.py:save_calling_hours": (
         "controlpanel.access",
         lambda office: (
-            lead_settings.save_calling_hours,
+            calling_hours.save_calling_hours,
             {"state": "FL", "start_hour": 8, "end_hour": 20},
         ),
     ),
-    "leads/services/settings.py:delete_calling_hours": (
+    "leads/services/calling_hours.py:delete_calling_hours": (
         "controlpanel.access",
-        lambda office: (lead_settings.delete_calling_hours, {"state": "FL"}),
+        lambda office: (calling_hours.delete_calling_hours, {"state": "FL"}),
     ),
     # Booking
     "booking/services/embeds.py:create_embed": (

@@ -8,7 +8,7 @@ from crm.models import DomainEvent
 from crm.timeline.models import AuditEvent
 from leads.calling_hours import window_for
 from leads.models import CallingHours
-from leads.services import settings as lead_settings
+from leads.services import calling_hours
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_a_bad_window_is_refused_and_changes_nothing(owner_client, data, message
 
 def test_dc_and_puerto_rico_are_accepted(owner):
     for state in ("DC", "pr"):
-        lead_settings.save_calling_hours(actor=owner, state=state, start_hour=10, end_hour=18)
+        calling_hours.save_calling_hours(actor=owner, state=state, start_hour=10, end_hour=18)
     assert set(CallingHours.objects.values_list("state", flat=True)) == {"DC", "PR"}
 
 
@@ -161,7 +161,7 @@ def test_removing_a_state_brings_back_the_default_and_is_audited(owner_client, o
 
 def test_removing_a_state_without_a_row_is_refused(owner):
     with pytest.raises(DomainError, match="FL already uses the default calling hours."):
-        lead_settings.delete_calling_hours(actor=owner, state="fl")
+        calling_hours.delete_calling_hours(actor=owner, state="fl")
 
 
 def test_calling_hours_page_query_count_is_flat(owner_client, django_assert_max_num_queries):

@@ -6,7 +6,7 @@ from crm.accounts.models import Role
 from crm.errors import DomainError
 from crm.timeline.models import AuditEvent
 from leads.models import AGGRESSIVE, BOOKBACK, STANDARD, LeadSource
-from leads.services import settings as lead_settings
+from leads.services import snooze
 from tests.factories import UserFactory, lead_source
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_a_preset_loads_into_the_editor_without_saving(owner_client):
 
 def test_set_snooze_steps_refuses_what_is_not_whole_minutes(owner):
     with pytest.raises(DomainError, match="whole number of minutes"):
-        lead_settings.set_snooze_steps(actor=owner, source=lead_source("yelp"), steps_minutes=[1.5])
+        snooze.set_snooze_steps(actor=owner, source=lead_source("yelp"), steps_minutes=[1.5])
 
 
 # --- Access --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from crm.errors import DomainError
 from crm.models import DomainEvent
 from crm.timeline.models import AuditEvent
 from leads.models import BUILT_IN_SOURCES, STANDARD, LeadSource
-from leads.services import settings as lead_settings
+from leads.services import sources
 from tests.factories import LeadFactory, OfficeFactory, UserFactory, lead_source
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_a_key_that_is_not_a_slug_is_refused(owner_client):
 def test_add_source_refuses_a_bad_key_label_or_colour(owner, fields, message):
     values = {"key": "porch", "label": "Porch", "color": "#123456", **fields}
     with pytest.raises(DomainError, match=message):
-        lead_settings.add_source(actor=owner, **values)
+        sources.add_source(actor=owner, **values)
     assert not LeadSource.objects.filter(label="Porch").exists()
 
 
@@ -270,7 +270,7 @@ def test_a_source_with_one_lead_says_so_in_the_singular(owner):
     source = new_source()
     LeadFactory(source=source)
     with pytest.raises(DomainError, match="HomeAdvisor has 1 lead; deactivate it instead."):
-        lead_settings.delete_source(actor=owner, source=source)
+        sources.delete_source(actor=owner, source=source)
 
 
 # --- Reordering ----------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_a_reorder_with_a_non_numeric_id_is_refused(owner_client):
 def test_a_source_added_after_a_reorder_still_lands_at_the_bottom(owner, owner_client):
     ids = list(LeadSource.objects.values_list("pk", flat=True))
     owner_client.post(REORDER, {"order": [*reversed(ids)]}, headers={"HX-Request": "true"})
-    source = lead_settings.add_source(actor=owner, key="porch", label="Porch", color="#123456")
+    source = sources.add_source(actor=owner, key="porch", label="Porch", color="#123456")
     assert list(LeadSource.objects.all())[-1] == source
 
 
