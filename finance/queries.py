@@ -1,6 +1,11 @@
 """Reads for the Finance dashboard: the jobs a user may see there, with their payouts."""
 
-from crm import permissions
+import hashlib
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from crm import livesync, permissions
 from finance.money import payout_expression, totals
 from jobs.models import FINANCE_STATUSES, Job, JobQuerySet
 
@@ -22,4 +27,31 @@ def finance_jobs(user) -> JobQuerySet:
     )
 
 
-__all__ = ["finance_jobs", "totals"]
+# A safety net only: a write in scope moves the key long before this.
+LIST_TOTALS_TIMEOUT = 60 * 60
+
+
+def list_totals(user, jobs) -> tuple[int, dict[str, Decimal]]:
+    """The count and the money totals of `jobs` (the filtered list, before paging), from
+    the cache while nothing in `user`'s scope has changed.
+
+    Summing every Deposit/Done job reads them all: ~100 ms at 500,000 jobs on each load.
+    Every job write emits a domain event, and each event bumps its office's live-sync stamp
+    after commit (`crm.livesync`), so the stamp of the user's scope keys the cache with the
+    query itself: a write in scope moves the stamp and the next load sums afresh. The stamp
+    is read before summing, so a sum that missed a write committing meanwhile is stored
+    under the old stamp, which that write's bump retires.
+    """
+    jobs = jobs.order_by()
+    sql, params = jobs.values("pk").query.sql_with_params()
+    digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()[:32]
+    stamp = livesync.last_change(livesync.scope_keys(user))
+    key = f"finance:list-totals:{digest}:{stamp}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (jobs.count(), totals(jobs))
+        cache.set(key, cached, timeout=LIST_TOTALS_TIMEOUT)
+    return cached
+
+
+__all__ = ["finance_jobs", "list_totals", "totals"]

@@ -26,8 +26,8 @@ from crm.timeline.models import TimelineEntry
 from finance import services, tasks
 from finance.forms import FinanceFilterForm
 from finance.models import WeeklyReportDelivery
-from finance.money import contractor_payout, money, totals
-from finance.queries import finance_jobs
+from finance.money import contractor_payout, money
+from finance.queries import finance_jobs, list_totals
 from finance.reports import build_weekly_report, last_closed_week, report_xlsx, week_start_of
 from finance.rows import ROW_FIELDS, row_html
 from jobs.responses import REFRESH
@@ -65,7 +65,10 @@ def dashboard(request):
     form, jobs = _filtered(request)
     can_edit = permissions.can(request.user, "finance.edit")
     rows = jobs.order_by("-starts_at", "-number").values(*ROW_FIELDS)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    count, money_totals = list_totals(request.user, jobs)
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = count  # the cached COUNT, not a second scan of every row
+    page = paginator.get_page(request.GET.get("page"))
     detail_base = reverse("finance:detail", args=[0])[:-1]
     query = request.GET.copy()
     query.pop("page", None)
@@ -78,7 +81,7 @@ def dashboard(request):
                 for row in page.object_list
             )
         ),
-        "totals": {name: money(value) for name, value in totals(jobs).items()},
+        "totals": {name: money(value) for name, value in money_totals.items()},
         "query": query.urlencode(),
         "can_edit": can_edit,
         "can_archive": permissions.can(request.user, "jobs.archive") and can_edit,

@@ -142,7 +142,10 @@ class JobQuerySet(OfficeScopedQuerySet):
         """Only jobs that need attention at `now`: countable and filterable in one query."""
         from jobs.services.attention import attention_condition  # inside: as above
 
-        return self.filter(attention_condition(now=now, hours=hours))
+        # Implied by every rule; said outright so the planner uses `job_active_idx`.
+        return self.filter(status__in=ACTIVE_STATUSES).filter(
+            attention_condition(now=now, hours=hours)
+        )
 
 
 class Job(models.Model):
@@ -279,6 +282,31 @@ class Job(models.Model):
                 fields=["office", "starts_at"],
                 name="job_finance_idx",
                 condition=models.Q(status__in=FINANCE_STATUSES, is_archived=False),
+            ),
+            # Pages read in the board's order (starts_at, number), so LIMIT stops early with
+            # no sort: the date window of live jobs, and 🚨 Needs Attention (every rule
+            # needs an active status; `needing_attention` states it so this index applies).
+            models.Index(
+                fields=["starts_at", "number"],
+                name="job_board_idx",
+                condition=models.Q(is_archived=False),
+            ),
+            models.Index(
+                fields=["starts_at", "number"],
+                name="job_active_idx",
+                condition=models.Q(status__in=ACTIVE_STATUSES, is_archived=False),
+            ),
+            # /finance's page, newest first (read backwards); same condition as above.
+            models.Index(
+                fields=["starts_at", "number"],
+                name="job_finance_order_idx",
+                condition=models.Q(status__in=FINANCE_STATUSES, is_archived=False),
+            ),
+            # 📦 Archived: the newest 200 archived jobs.
+            models.Index(
+                fields=["-archived_at"],
+                name="job_archived_idx",
+                condition=models.Q(is_archived=True),
             ),
             # The finance-cancelled filter and the weekly reimbursement sweep: few rows.
             models.Index(
