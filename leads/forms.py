@@ -7,6 +7,7 @@ from crm import phones, widgets
 from crm.accounts.models import Office
 from crm.dateranges import DateRangeForm
 from crm.widgets import MultiSelectDropdown
+from leads.choices import sources
 from leads.models import Lead, LeadSource, Status, Urgency
 
 
@@ -31,14 +32,16 @@ class LeadFilterForm(DateRangeForm):
         self.fields["office"].choices = [
             (office_id, name) for office_id, name, _ in user.visible_offices
         ]
-        # One query for the source list, in the CP's order (clean and render share it).
-        self.fields["source"].choices = list(LeadSource.objects.values_list("id", "label"))
+        # The source list in the CP's order, cached (leads.choices): no query.
+        self.fields["source"].choices = [(pk, label) for pk, label, _ in sources()]
 
     def menus(self) -> list[dict]:
         """The four multi-select dropdowns, ready to draw."""
         return [widgets.menu(self[name]) for name in ("office", "status", "source", "urgency")]
 
-    def apply(self, leads, now):
+    def apply(self, leads, now, *, search: bool = True):
+        """Every filter on `leads`; `search=False` leaves the search to the caller (the
+        dashboard ranks it, leads.listing)."""
         data = self.cleaned_data
         if data.get("office"):
             leads = leads.filter(office_id__in=data["office"])
@@ -52,7 +55,7 @@ class LeadFilterForm(DateRangeForm):
             leads = leads.filter(is_transferred=True)
         if data.get("bookback"):
             leads = leads.filter(is_bookback=True)
-        if data.get("q"):
+        if search and data.get("q"):
             leads = leads.search(data["q"])
         return self.filter_created(leads, field="received_at")
 

@@ -3,8 +3,9 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connection, models, transaction
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from crm import phones
@@ -97,10 +98,47 @@ CALLBACK_STATUSES = (Status.NOT_YET_SCHEDULED, Status.NEEDS_FOLLOW_UP, Status.CO
 OPEN_STATUSES = (Status.FRESH, *CALLBACK_STATUSES)
 
 
+SEARCHED_TEXT = ("first_name", "last_name", "email", "campaign")
+
+
 class Urgency(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+# The dashboard's tiers (spec: How rows are sorted), each a condition an index can serve.
+# Tiers 1 and 3 split one set (open leads with a callback) at `now`, so urgency stays live
+# with no write; the partial indexes below hold exactly these sets, newest first, and the
+# page walks them in tier order (leads.listing). The same Q objects build the indexes
+# and the queries: Postgres and SQLite match a partial index by its very terms.
+LIVE = Q(is_archived=False)
+WITH_CALLBACK = Q(status__in=OPEN_STATUSES, next_contact_at__isnull=False)
+FRESH_WITHOUT_CALLBACK = Q(status=Status.FRESH, next_contact_at__isnull=True)
+CALLBACK_UNSET = Q(status__in=CALLBACK_STATUSES, next_contact_at__isnull=True)
+CONVERTED = Q(status=Status.CONVERTED)
+CLOSED = ~Q(status__in=[*OPEN_STATUSES, Status.CONVERTED])
+TIER_SETS = {
+    "callback": WITH_CALLBACK,
+    "fresh": FRESH_WITHOUT_CALLBACK,
+    "unset": CALLBACK_UNSET,
+    "converted": CONVERTED,
+    "closed": CLOSED,
+}
+
+
+def tier_branches(now) -> list[tuple[int, Q]]:
+    """(tier, condition) pairs whose union is every live lead, each tier's rows in one or two
+    index-ordered sets: 1 due callbacks, 2 Fresh without one, 3 future (or unset) callbacks,
+    4 Converted, 5 Irrelevant. Must agree with `LeadQuerySet.with_tier`."""
+    return [
+        (1, WITH_CALLBACK & Q(next_contact_at__lte=now)),
+        (2, FRESH_WITHOUT_CALLBACK),
+        (3, WITH_CALLBACK & Q(next_contact_at__gt=now)),
+        (3, CALLBACK_UNSET),
+        (4, CONVERTED),
+        (5, CLOSED),
+    ]
 
 
 class LeadQuerySet(OfficeScopedQuerySet):
@@ -133,17 +171,32 @@ class LeadQuerySet(OfficeScopedQuerySet):
         return self.with_tier(now).order_by("tier", "-received_at", "-id")
 
     def search(self, text: str) -> "LeadQuerySet":
-        """Fuzzy-ish search: every word must match name, phone, email, campaign or ZIP."""
+        """Fuzzy search: every word must match name, phone, email, campaign or ZIP.
+
+        On Postgres a word matches a column holding it (any case) or a name within trigram
+        similarity ("marai" finds Maria), through the trigram indexes; phone by its digits
+        and ZIP by prefix, through theirs. Words under 3 characters carry no trigram and
+        would read every index entry, so they are skipped there. On SQLite: substrings.
+        """
         leads = self
+        is_postgres = connection.vendor == "postgresql"
+        if is_postgres:
+            leads = leads.alias(**{f"{name}_upper": Upper(name) for name in SEARCHED_TEXT})
         for word in text.split()[:6]:
             digits = "".join(ch for ch in word if ch.isdigit())
-            match = (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(campaign__icontains=word)
-                | Q(zip_code__startswith=word)
-            )
+            if is_postgres and len(word) < 3:
+                continue
+            if is_postgres:
+                match = Q(first_name_upper__trigram_similar=word.upper()) | Q(
+                    last_name_upper__trigram_similar=word.upper()
+                )
+                for name in SEARCHED_TEXT:
+                    match |= Q(**{f"{name}_upper__contains": word.upper()})
+            else:
+                match = Q()
+                for name in SEARCHED_TEXT:
+                    match |= Q(**{f"{name}__icontains": word})
+            match |= Q(zip_code__startswith=word)
             if len(digits) >= 3:
                 match |= Q(phone_last10__contains=digits)
             leads = leads.filter(match)
@@ -217,7 +270,55 @@ class Lead(models.Model):
             models.Index(fields=["is_archived", "-received_at"], name="lead_recent_idx"),
             models.Index(fields=["status", "next_contact_at"], name="lead_due_idx"),
             models.Index(fields=["source", "-received_at"], name="lead_source_idx"),
+            # One per tier set, in the dashboard's order: a page reads its 25 rows from
+            # these, never sorting the table (leads.listing). The trigram indexes for the
+            # search are Postgres-only and live in migration 0007.
+            *(
+                models.Index(
+                    fields=["-received_at", "-id"],
+                    condition=LIVE & condition,
+                    name=f"lead_tier_{name}_idx",
+                )
+                for name, condition in TIER_SETS.items()
+            ),
         ]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        lead = super().from_db(db, field_names, values)
+        if set(field_names) >= _COUNTED_FIELDS:
+            lead._counted = lead._counter_key()
+        return lead
+
+    def _counter_key(self) -> tuple[int, str] | None:
+        """The (office, status) counter this lead adds one to; None when archived."""
+        return None if self.is_archived else (self.office_id, self.status)
+
+    def save(self, *args, **kwargs):
+        """Saves, and moves the lead between per-(office, status) counters in the same
+        transaction when its office, status or archive state changed (LeadCounter)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and _COUNTED_FIELDS.isdisjoint(
+            {self._meta.get_field(name).attname for name in update_fields}
+        ):
+            return super().save(*args, **kwargs)  # a claim, a call, a note: no counter moves
+        with transaction.atomic(savepoint=False):  # inside an action: its own transaction
+            if self._state.adding:
+                old = None
+            elif hasattr(self, "_counted"):
+                old = self._counted
+            else:  # loaded without the counted fields: read what the row holds now
+                row = (
+                    Lead.objects.filter(pk=self.pk)
+                    .values_list("office_id", "status", "is_archived")
+                    .first()
+                )
+                old = None if row is None or row[2] else row[:2]
+            super().save(*args, **kwargs)
+            new = self._counter_key()
+            if old != new:
+                LeadCounter.move(old, new)
+        self._counted = new
 
     def __str__(self) -> str:
         return self.full_name
@@ -272,6 +373,81 @@ class Lead(models.Model):
     @property
     def phone_masked(self) -> str:
         return phones.masked(self.phone)
+
+
+_COUNTED_FIELDS = {"office_id", "status", "is_archived"}
+
+
+class LeadCounter(models.Model):
+    """How many live leads one office holds in one status: the dashboard's totals at a
+    million leads without a COUNT. `Lead.save()` moves a lead between counters inside the
+    writing action's transaction (and `post_delete` takes a deleted live lead off), so a
+    counter changes exactly when its leads do. Writes that skip save() (COPY, update(),
+    a queryset delete) call `recount()` afterwards; an action deletes only archived leads,
+    which no counter holds."""
+
+    office = models.ForeignKey("accounts.Office", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "status"], name="lead_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.status}: {self.count}"
+
+    @classmethod
+    def move(cls, old: tuple | None, new: tuple | None) -> None:
+        """-1 on `old`, +1 on `new` ((office_id, status) or None), in one statement.
+
+        An upsert adds to the row under its lock, so concurrent actions never lose a step;
+        the rows are touched in key order, so two opposite moves cannot deadlock.
+        """
+        steps = {}
+        if old is not None:
+            steps[old] = steps.get(old, 0) - 1
+        if new is not None:
+            steps[new] = steps.get(new, 0) + 1
+        steps = sorted((key, delta) for key, delta in steps.items() if delta)
+        if not steps:
+            return
+        table = connection.ops.quote_name(cls._meta.db_table)
+        values = ", ".join(["(%s, %s, %s)"] * len(steps))
+        params = [
+            part for (office_id, status), delta in steps for part in (office_id, status, delta)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (office_id, status, count) VALUES {values} "
+                "ON CONFLICT (office_id, status) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                params,
+            )
+
+    @classmethod
+    @transaction.atomic
+    def recount(cls) -> None:
+        """Set every counter from the leads table (after bulk writes that skip save())."""
+        cls.objects.all().delete()
+        cls.objects.bulk_create(
+            cls(office_id=row["office_id"], status=row["status"], count=row["count"])
+            for row in Lead.objects.filter(is_archived=False)
+            .values("office_id", "status")
+            .annotate(count=models.Count("id"))
+            .order_by()
+        )
+
+    @classmethod
+    def total(cls, *, office_ids=None, statuses=None) -> int:
+        """Live leads in these offices (None: all) and statuses (None: all)."""
+        counters = cls.objects.all()
+        if office_ids is not None:
+            counters = counters.filter(office_id__in=office_ids)
+        if statuses:
+            counters = counters.filter(status__in=statuses)
+        return counters.aggregate(total=Sum("count"))["total"] or 0
 
 
 class BookBackCall(models.Model):

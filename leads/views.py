@@ -2,7 +2,6 @@
 `crm.permissions` decides, one action in `leads.services` writes."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +14,9 @@ from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.navigation import url_or_none
 from crm.timeline.models import TimelineEntry
-from leads import services
+from leads import listing, services
 from leads.calling_hours import is_outside
+from leads.choices import source_map
 from leads.forms import (
     FieldForm,
     LeadCreateForm,
@@ -25,31 +25,13 @@ from leads.forms import (
     WorkizForm,
     local_input_value,
 )
+from leads.listing import Page
 from leads.models import CALLBACK_STATUSES, Lead, Status
 from leads.rows import dashboard_row
 from leads.services.working import next_snooze_slot
 
-PAGE_SIZE = 25
-# The columns a dashboard row shows: the page reads only these (a lead has ~40).
-ROW_FIELDS = (
-    "office__name",
-    "source__label",
-    "source__color",
-    "claimed_by__first_name",
-    "received_at",
-    "first_name",
-    "last_name",
-    "phone",
-    "status",
-    "next_contact_at",
-    "claimed_at",
-    "timezone",
-    "metro",
-    "fee",
-    "is_bookback",
-    "is_transferred",
-)
 ROW_TARGETS = {"lead-rows"}  # the live refresh swaps only the table body
+PAGING_PARAMS = ("after", "before", "n", "page")
 
 
 def _leads(user, *, archived: bool = False):
@@ -62,30 +44,90 @@ def _lead_or_404(request, pk: int, *, archived: bool = False) -> Lead:
     return get_object_or_404(_leads(request.user, archived=archived), pk=pk)
 
 
+def _start(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("n", 1)), 10_000_000))
+    except ValueError:
+        return 1
+
+
+def _page(request, form, now) -> Page:
+    """This request's rows and total (leads.listing): keyset pages in tier order, or a
+    search's ranked matches by offset."""
+    leads = Lead.objects.visible_to(request.user)
+    if not form.is_valid():
+        return Page(rows=[], start=1, total=0)
+    filters = form.cleaned_data
+    leads = form.apply(leads, now, search=False)
+    start, size = _start(request), listing.PAGE_SIZE
+    if filters.get("q"):
+        found = listing.ranked_rows(leads, filters["q"], offset=start - 1)
+        page = Page(rows=found[:size], start=start, total=found[0]["total"] if found else 0)
+        page.is_capped = page.total >= listing.SEARCH_CAP
+        if len(found) > size:
+            page.next_params = {"n": start + size}
+        if start > 1:
+            page.previous_params = {"n": max(1, start - size)}
+        return page
+    after = listing.Cursor.parse(request.GET.get("after"))
+    before = None if after else listing.Cursor.parse(request.GET.get("before"))
+    found = listing.tiered_rows(leads, now=now, after=after, before=before)
+    if before is not None and len(found) <= size:  # back at the top: the first page
+        before, start = None, 1
+        found = listing.tiered_rows(leads, now=now)
+    if before is not None:
+        found, has_before, has_after = found[1:], True, True
+    else:
+        has_before, has_after = after is not None, len(found) > size
+        found = found[:size]
+    if after is None and before is None:
+        start = 1
+    total, is_capped = listing.counted_total(leads, user=request.user, filters=filters)
+    page = Page(rows=found, start=start, total=total, is_capped=is_capped)
+    if has_after and found:
+        page.next_params = {"after": listing.Cursor.of(found[-1]), "n": start + len(found)}
+    if has_before and found:
+        page.previous_params = {
+            "before": listing.Cursor.of(found[0]),
+            "n": max(1, start - size),
+        }
+    return page
+
+
 @permissions.require("leads.view")
 def dashboard(request):
     now = timezone.now()
     form = LeadFilterForm(request.GET, user=request.user)
-    leads = _leads(request.user)
-    leads = form.apply(leads, now) if form.is_valid() else leads.none()
-    rows = leads.dashboard_order(now).only(*ROW_FIELDS)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(request, form, now)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
+    query = query.urlencode()
     detail_base = reverse("leads:detail", args=[0])[:-1]  # one reverse() per page, not per row
+    sources = source_map()
+    rows = [
+        dashboard_row(row, user=request.user, now=now, detail_base=detail_base, sources=sources)
+        for row in page.rows
+    ]
     context = {
         "form": form,
         "page": page,
-        "rows": [
-            dashboard_row(lead, user=request.user, now=now, detail_base=detail_base)
-            for lead in page.object_list
-        ],
-        "query": query.urlencode(),
+        "rows": rows,
+        "query": query,
+        "next_url": _paged_url(query, page.next_params),
+        "previous_url": _paged_url(query, page.previous_params),
         "can": _capabilities(request.user),
     }
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, "leads/_partials/rows.html", context)
     return render(request, "leads/dashboard.html", context)
+
+
+def _paged_url(query: str, params: dict) -> str:
+    if not params:
+        return ""
+    paging = "&".join(f"{name}={value}" for name, value in params.items())
+    return f"?{query}&{paging}" if query else f"?{paging}"
 
 
 def _capabilities(user) -> dict:

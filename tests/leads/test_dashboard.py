@@ -158,11 +158,17 @@ def test_date_presets_and_custom_range_filter_on_time_received(owner_client, sli
 def test_pages_of_25_with_the_range_label(owner_client, sliding):
     for _ in range(48):
         LeadFactory(office=sliding)
-    first = owner_client.get(DASHBOARD).content.decode()
-    assert "1–25 of 48 leads" in first
-    second = owner_client.get(DASHBOARD, {"page": 2})
+    first = owner_client.get(DASHBOARD)
+    assert "1–25 of 48 leads" in first.content.decode()
+    second = owner_client.get(DASHBOARD + first.context["next_url"])
     assert len(second.context["rows"]) == 23
     assert "26–48 of 48 leads" in second.content.decode()
+    assert not second.context["next_url"]
+    back = owner_client.get(DASHBOARD + second.context["previous_url"])
+    assert [row["id"] for row in back.context["rows"]] == [
+        row["id"] for row in first.context["rows"]
+    ]
+    assert "1–25 of 48 leads" in back.content.decode()
 
 
 def test_agents_see_only_their_offices_and_never_archived_leads(client, sliding):

@@ -1,0 +1,196 @@
+"""The Leads dashboard's page of rows and its total, at any number of leads.
+
+Rows: the five tiers (spec: How rows are sorted) are five index-ordered sets
+(`leads.models.tier_branches`); one UNION ALL statement takes at most a page plus one row
+from each, newest first, and a sort of those few rows puts them in tier order. A page
+continues after the last row it showed (keyset: tier, time received, id), so page 400
+reads what page 1 reads, and a lead arriving meanwhile lands before the cursor instead
+of shifting every row by one.
+
+Search ranks matches by similarity, best first (Postgres; newest first on SQLite), among
+the first SEARCH_CAP matches the trigram indexes yield, and pages by offset.
+
+Totals: per-(office, status) counters when only those filters are set (the default page,
+an agent's offices, status + office); otherwise a count that stops at COUNT_CAP ("1–25 of
+10,000+ leads"); a search counts its ranked candidates in the same statement.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F, Q, Subquery, Value, Window
+from django.db.models.functions import Concat, Greatest
+
+from leads.models import LIVE, LeadCounter, tier_branches
+
+PAGE_SIZE = 25
+SEARCH_CAP = 1_000
+COUNT_CAP = 10_000
+# What a row shows; office name and claimer join in, source label and colour come cached.
+ROW_FIELDS = (
+    "id",
+    "office__name",
+    "source_id",
+    "claimed_by_id",
+    "claimed_by__first_name",
+    "received_at",
+    "first_name",
+    "last_name",
+    "phone",
+    "status",
+    "next_contact_at",
+    "timezone",
+    "metro",
+    "fee",
+    "is_bookback",
+    "is_transferred",
+)
+# Filters the counters can answer (every other one is counted, capped).
+COUNTED_FILTERS = {"office", "status"}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A row's place in the tier order: (tier, time received, id)."""
+
+    tier: int
+    received_at: datetime.datetime
+    id: int
+
+    def __str__(self) -> str:
+        micros = int(self.received_at.timestamp() * 1_000_000)
+        return f"{self.tier}.{micros}.{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        """None for anything but "<tier>.<microseconds>.<id>" (a hand-edited URL)."""
+        try:
+            tier, micros, pk = (int(part) for part in (text or "").split("."))
+            when = datetime.datetime.fromtimestamp(micros / 1_000_000, tz=datetime.UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
+        return cls(tier, when, pk) if 1 <= tier <= 5 and pk > 0 else None
+
+    @classmethod
+    def of(cls, row: dict) -> "Cursor":
+        return cls(row["tier"], row["received_at"], row["id"])
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    start: int  # the first row's position, from 1
+    total: int
+    is_capped: bool = False  # the total stopped counting: "10,000+"
+    next_params: dict = field(default_factory=dict)  # the Next link's query (empty: none)
+    previous_params: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """ "21–25 of 478 leads" (spec: Pagination)."""
+        if not self.rows:
+            return "0 leads" if self.start <= 1 else "No more leads"
+        end = self.start + len(self.rows) - 1
+        total = max(self.total, end)
+        plural = "" if total == 1 and not self.is_capped else "s"
+        shown = f"{total:,}+" if self.is_capped else f"{total:,}" if total >= 10_000 else total
+        return f"{self.start}–{end} of {shown} lead{plural}"
+
+
+def _after(cursor: Cursor) -> Q:
+    # `received_at <= t` leads, so the index range starts at the cursor; the OR settles ties.
+    return Q(received_at__lte=cursor.received_at) & (
+        Q(received_at__lt=cursor.received_at) | Q(id__lt=cursor.id)
+    )
+
+
+def _before(cursor: Cursor) -> Q:
+    return Q(received_at__gte=cursor.received_at) & (
+        Q(received_at__gt=cursor.received_at) | Q(id__gt=cursor.id)
+    )
+
+
+def tiered_rows(leads, *, now, after=None, before=None, size=PAGE_SIZE) -> list[dict]:
+    """Up to size + 1 rows of `leads` in tier order after `after` (or, read backwards, the
+    size + 1 rows before `before`, returned in display order). One statement."""
+    backwards = before is not None
+    mark = before if backwards else after
+    branches = []
+    for tier, condition in tier_branches(now):
+        if mark and (tier > mark.tier if backwards else tier < mark.tier):
+            continue
+        rows = leads.filter(LIVE & condition)
+        if mark and tier == mark.tier:
+            rows = rows.filter(_before(mark) if backwards else _after(mark))
+        order = ("received_at", "id") if backwards else ("-received_at", "-id")
+        rows = rows.annotate(tier=Value(tier)).values(*ROW_FIELDS, "tier").order_by(*order)
+        branches.append(rows[: size + 1])
+    if not branches:
+        return []
+    found = _union_all(branches, backwards=backwards, limit=size + 1)
+    return found[::-1] if backwards else found
+
+
+def _union_all(branches, *, backwards: bool, limit: int) -> list[dict]:
+    """UNION ALL of the sliced, ordered branches (each a values() queryset of ROW_FIELDS
+    and tier), sorted by tier, time received and id, as dicts. Written out because Django
+    refuses a sliced branch on SQLite; each branch is a subquery, so both engines keep its
+    ORDER BY and LIMIT, and read it from its index."""
+    parts, params, converters = [], [], None
+    for number, branch in enumerate(branches):
+        compiler = branch.query.get_compiler(using=branch.db)
+        sql, branch_params = compiler.as_sql()
+        if converters is None:
+            converters = compiler.get_converters([column for column, _, _ in compiler.select])
+            names = [*branch.query.values_select, *branch.query.annotation_select]
+        parts.append(f"SELECT * FROM ({sql}) AS tier_{number}")
+        params.extend(branch_params)
+    # Positions: id is column 1, received_at 6, tier the last.
+    tier, received_at = len(names), names.index("received_at") + 1
+    direction = "ASC" if backwards else "DESC"
+    order = f"{tier} {'DESC' if backwards else 'ASC'}, {received_at} {direction}, 1 {direction}"
+    sql = " UNION ALL ".join(parts) + f" ORDER BY {order} LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def ranked_rows(leads, text: str, *, offset: int, size=PAGE_SIZE) -> list[dict]:
+    """Up to size + 1 matches of `text` from `offset`, best first, each with the number of
+    ranked candidates as "total" (at most SEARCH_CAP). One statement: the candidates come
+    from the search indexes unordered, so only they are ranked and sorted."""
+    candidates = leads.search(text).order_by().values("pk")[:SEARCH_CAP]
+    rows = leads.model.objects.filter(pk__in=Subquery(candidates))
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+
+        rank = Greatest(
+            TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text),
+            TrigramWordSimilarity(text, "email"),
+            TrigramWordSimilarity(text, "campaign"),
+        )
+    else:
+        rank = Value(0.0)
+    rows = (
+        rows.annotate(rank=rank, total=Window(Count("id")), tier=Value(0))
+        .values(*ROW_FIELDS, "tier", "rank", "total")
+        .order_by("-rank", F("received_at").desc(), F("id").desc())
+    )
+    return list(rows[offset : offset + size + 1])
+
+
+def counted_total(leads, *, user, filters: dict) -> tuple[int, bool]:
+    """(total, is_capped) for `leads` under `filters` (the filter form's cleaned data)."""
+    used = {name for name, value in filters.items() if value}
+    if used <= COUNTED_FILTERS and user.role != "partner":
+        office_ids = None if user.sees_all_offices else set(user.office_ids)
+        if filters.get("office"):
+            chosen = set(filters["office"])
+            office_ids = chosen if office_ids is None else office_ids & chosen
+        return LeadCounter.total(office_ids=office_ids, statuses=filters.get("status")), False
+    total = leads.order_by()[: COUNT_CAP + 1].count()
+    return min(total, COUNT_CAP), total > COUNT_CAP
