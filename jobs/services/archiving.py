@@ -1,13 +1,13 @@
 """📦 Archive / restore (admin+, from Jobs or Finance alike) and the owner's hard delete."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from crm import events
+from crm.archiving import set_archived
 from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.models import TimelineEntry
-from crm.timeline.services import audit, record
+from crm.timeline.services import audit
 from jobs.models import Job
 from jobs.services.common import emit_for, locked
 
@@ -15,26 +15,14 @@ from jobs.services.common import emit_for, locked
 def _set_archived(job: Job, actor, archived: bool) -> Job:
     require(actor, "jobs.archive", obj=job)
     job = locked(job)
-    if job.is_archived == archived:
-        return job
-    job.is_archived = archived
-    job.archived_at, job.archived_by = (timezone.now(), actor) if archived else (None, None)
-    job.save()
-    verb = "archived" if archived else "restored"
-    record(
+    set_archived(
         job,
-        kind="sys",
-        body="📦 Archived" if archived else "↩ Restored from the archive",
         actor=actor,
-    )
-    audit(
-        f"job.{verb}",
-        f"{job.display_id} {job.full_name} {verb}",
-        actor=actor,
-        office=job.office,
+        archived=archived,
+        name=f"{job.display_id} {job.full_name}",
         metadata={"job_id": job.pk, "number": job.number},
+        emit=emit_for,
     )
-    emit_for(job, f"job.{verb}", actor=actor)
     return job
 
 

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from crm import phones
+from crm.archiving import set_archived
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.models import TimelineEntry
-from crm.timeline.services import audit, record
+from crm.timeline.services import record
 from leads.models import Lead
 from leads.services.creating import emit_for
 
@@ -148,7 +148,6 @@ def merge_duplicates(*, actor, keeper: Lead, others: list[Lead]) -> Lead:
         )
 
     keeper = locked[keeper.pk]
-    now = timezone.now()
     entries = TimelineEntry.objects.filter(subject_type="lead", subject_id__in=other_ids)
     TimelineEntry.objects.bulk_create(
         TimelineEntry(
@@ -166,18 +165,18 @@ def merge_duplicates(*, actor, keeper: Lead, others: list[Lead]) -> Lead:
     )
     for pk in other_ids:
         other = locked[pk]
-        other.is_archived, other.archived_at = True, now
-        other.save(update_fields=["is_archived", "archived_at", "updated_at"])
         record(keeper, kind="sys", body=f"🔀 Merged from {other.display_id}", actor=actor)
-        record(other, kind="sys", body=f"🔀 Merged into {keeper.display_id}", actor=actor)
-        audit(
-            "lead.archived",
-            f"{other.full_name} archived: merged into {keeper.display_id}",
+        set_archived(
+            other,
             actor=actor,
-            office=other.office,
+            archived=True,
+            name=other.full_name,
             metadata={"lead_id": other.pk, "merged_into": keeper.pk},
+            emit=emit_for,
+            line=f"🔀 Merged into {keeper.display_id}",
+            reason=f"merged into {keeper.display_id}",
+            merged_into=keeper.pk,
         )
-        emit_for(other, "lead.archived", actor=actor, merged_into=keeper.pk)
     return keeper
 
 

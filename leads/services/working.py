@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import events, phones
+from crm.archiving import set_archived
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.services import audit, record
@@ -222,25 +223,14 @@ def mark_opened_in_workiz(*, lead: Lead, actor, job_number: str) -> Lead:
 
 def _set_archived(lead: Lead, actor, archived: bool) -> Lead:
     lead = _locked(lead)
-    if lead.is_archived == archived:
-        return lead
-    lead.is_archived, lead.archived_at = archived, timezone.now() if archived else None
-    lead.save(update_fields=["is_archived", "archived_at", "updated_at"])
-    verb = "archived" if archived else "restored"
-    record(
+    set_archived(
         lead,
-        kind="sys",
-        body="📦 Archived" if archived else "↩ Restored from the archive",
         actor=actor,
-    )
-    audit(
-        f"lead.{verb}",
-        f"{lead.full_name} {verb}",
-        actor=actor,
-        office=lead.office,
+        archived=archived,
+        name=lead.full_name,
         metadata={"lead_id": lead.pk},
+        emit=emit_for,
     )
-    emit_for(lead, f"lead.{verb}", actor=actor)
     return lead
 
 
