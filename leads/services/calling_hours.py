@@ -105,6 +105,18 @@ def _check_hours(start, end, what: str) -> None:
         raise DomainError(f"{what} hours must start before they end.")
 
 
+def _hours_changed(event: str, actor, state: str, old: dict, new: dict, note: str = "") -> None:
+    """The audit row ("FL calling hours: 9–21 → 8–20") and the event of a window change."""
+    text = f"{state} calling hours: {_window_text(*old.values())} → {_window_text(*new.values())}"
+    audit(
+        "calling_hours.updated",
+        text + note,
+        actor=actor,
+        metadata={"state": state, "old": old, "new": new},
+    )
+    events.emit(event, actor=actor, calling_hours=state)
+
+
 @transaction.atomic
 def save_calling_hours(
     *,
@@ -143,14 +155,7 @@ def save_calling_hours(
     row.start_hour, row.end_hour = start_hour, end_hour
     row.sunday_start_hour, row.sunday_end_hour = sunday_start_hour, sunday_end_hour
     row.save()
-    text = f"{state} calling hours: {_window_text(*old.values())} → {_window_text(*new.values())}"
-    audit(
-        "calling_hours.updated",
-        text,
-        actor=actor,
-        metadata={"state": state, "old": old, "new": new},
-    )
-    events.emit("calling_hours.saved", actor=actor, calling_hours=state)
+    _hours_changed("calling_hours.saved", actor, state, old, new)
     return row
 
 
@@ -168,15 +173,4 @@ def delete_calling_hours(*, actor, state: str) -> None:
         raise DomainError(f"{state} already uses the default calling hours.")
     old = _window_of(row)
     row.delete()
-    new = _window_of(None)
-    text = (
-        f"{state} calling hours: {_window_text(*old.values())} → "
-        f"{_window_text(*new.values())} (default)"
-    )
-    audit(
-        "calling_hours.updated",
-        text,
-        actor=actor,
-        metadata={"state": state, "old": old, "new": new},
-    )
-    events.emit("calling_hours.reset", actor=actor, calling_hours=state)
+    _hours_changed("calling_hours.reset", actor, state, old, _window_of(None), " (default)")
