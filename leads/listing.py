@@ -8,7 +8,7 @@ reads what page 1 reads, and a lead arriving meanwhile lands before the cursor i
 of shifting every row by one.
 
 Search ranks matches by similarity, best first (Postgres; newest first on SQLite), among
-the first SEARCH_CAP matches the trigram indexes yield, and pages by offset.
+the SEARCH_CAP newest matches, and pages by offset ("1–25 of 100+ leads").
 
 Totals: per-(office, status) counters when only those filters are set (the default page,
 an agent's offices, status + office); otherwise a count that stops at COUNT_CAP ("1–25 of
@@ -22,15 +22,16 @@ from django.db import connection
 from django.db.models import Count, F, Q, Subquery, Value, Window
 from django.db.models.functions import Concat, Greatest
 
-from leads.models import LIVE, LeadCounter, tier_branches
+from leads.models import LIVE, OPEN_STATUSES, LeadCounter, Status, tier_branches
 
 PAGE_SIZE = 25
-SEARCH_CAP = 1_000
+SEARCH_CAP = 100
 COUNT_CAP = 10_000
-# What a row shows; office name and claimer join in, source label and colour come cached.
+# What a row shows: the claimer's name joins in; office names come from the user's office
+# list (already read for the filter row), source labels and colours from the cache.
 ROW_FIELDS = (
     "id",
-    "office__name",
+    "office_id",
     "source_id",
     "claimed_by_id",
     "claimed_by__first_name",
@@ -111,14 +112,39 @@ def _before(cursor: Cursor) -> Q:
     )
 
 
-def tiered_rows(leads, *, now, after=None, before=None, size=PAGE_SIZE) -> list[dict]:
+# The statuses each tier can hold: a status filter skips the tiers it rules out (the
+# planner would otherwise read a whole tier's index to find none).
+TIER_STATUSES = {
+    1: set(OPEN_STATUSES),
+    2: {Status.FRESH},
+    3: set(OPEN_STATUSES),
+    4: {Status.CONVERTED},
+    5: None,  # anything else
+}
+
+
+def _may_hold(tier: int, statuses) -> bool:
+    if not statuses:
+        return True
+    held = TIER_STATUSES[tier]
+    if held is None:
+        return bool(set(statuses) - set(OPEN_STATUSES) - {Status.CONVERTED})
+    return bool(held & set(statuses))
+
+
+def tiered_rows(
+    leads, *, now, after=None, before=None, size=PAGE_SIZE, statuses=None
+) -> list[dict]:
     """Up to size + 1 rows of `leads` in tier order after `after` (or, read backwards, the
-    size + 1 rows before `before`, returned in display order). One statement."""
+    size + 1 rows before `before`, returned in display order). One statement. `statuses`:
+    the status filter already on `leads`, to skip the tiers it empties."""
     backwards = before is not None
     mark = before if backwards else after
     branches = []
     for tier, condition in tier_branches(now):
         if mark and (tier > mark.tier if backwards else tier < mark.tier):
+            continue
+        if not _may_hold(tier, statuses):
             continue
         rows = leads.filter(LIVE & condition)
         if mark and tier == mark.tier:
@@ -163,12 +189,16 @@ def ranked_rows(leads, text: str, *, offset: int, size=PAGE_SIZE) -> list[dict]:
     """Up to size + 1 matches of `text` from `offset`, best first, each with the number of
     ranked candidates as "total" (at most SEARCH_CAP). One statement: the candidates come
     from the search indexes unordered, so only they are ranked and sorted."""
-    candidates = leads.search(text).order_by().values("pk")[:SEARCH_CAP]
+    # Newest first: a common word walks the time index until SEARCH_CAP matches, a rare one
+    # is read from the trigram indexes (the planner picks by how common it is).
+    candidates = leads.search(text).order_by("-received_at").values("pk")[:SEARCH_CAP]
     rows = leads.model.objects.filter(pk__in=Subquery(candidates))
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
         rank = Greatest(
+            TrigramSimilarity("first_name", text),
+            TrigramSimilarity("last_name", text),
             TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text),
             TrigramWordSimilarity(text, "email"),
             TrigramWordSimilarity(text, "campaign"),

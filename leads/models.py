@@ -113,29 +113,28 @@ class Urgency(models.TextChoices):
 # page walks them in tier order (leads.listing). The same Q objects build the indexes
 # and the queries: Postgres and SQLite match a partial index by its very terms.
 LIVE = Q(is_archived=False)
-WITH_CALLBACK = Q(status__in=OPEN_STATUSES, next_contact_at__isnull=False)
 FRESH_WITHOUT_CALLBACK = Q(status=Status.FRESH, next_contact_at__isnull=True)
-CALLBACK_UNSET = Q(status__in=CALLBACK_STATUSES, next_contact_at__isnull=True)
+# Open leads waiting on a callback (a Fresh lead snoozed by a call attempt too); one with
+# no time set yet sorts with the future ones, as `with_tier` has it.
+WAITING = Q(status__in=OPEN_STATUSES) & ~FRESH_WITHOUT_CALLBACK
 CONVERTED = Q(status=Status.CONVERTED)
 CLOSED = ~Q(status__in=[*OPEN_STATUSES, Status.CONVERTED])
 TIER_SETS = {
-    "callback": WITH_CALLBACK,
+    "waiting": WAITING,
     "fresh": FRESH_WITHOUT_CALLBACK,
-    "unset": CALLBACK_UNSET,
     "converted": CONVERTED,
     "closed": CLOSED,
 }
 
 
 def tier_branches(now) -> list[tuple[int, Q]]:
-    """(tier, condition) pairs whose union is every live lead, each tier's rows in one or two
-    index-ordered sets: 1 due callbacks, 2 Fresh without one, 3 future (or unset) callbacks,
+    """(tier, condition) pairs whose union is every live lead, each read newest first from
+    one partial index: 1 due callbacks, 2 Fresh without one, 3 future (or unset) callbacks,
     4 Converted, 5 Irrelevant. Must agree with `LeadQuerySet.with_tier`."""
     return [
-        (1, WITH_CALLBACK & Q(next_contact_at__lte=now)),
+        (1, WAITING & Q(next_contact_at__lte=now)),
         (2, FRESH_WITHOUT_CALLBACK),
-        (3, WITH_CALLBACK & Q(next_contact_at__gt=now)),
-        (3, CALLBACK_UNSET),
+        (3, WAITING & (Q(next_contact_at__gt=now) | Q(next_contact_at__isnull=True))),
         (4, CONVERTED),
         (5, CLOSED),
     ]

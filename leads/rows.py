@@ -55,7 +55,7 @@ def _phone_visible(row: dict, user) -> bool:
     return True
 
 
-def dashboard_row(row: dict, *, user, now, detail_base: str, sources: dict) -> dict:
+def dashboard_row(row: dict, *, user, now, detail_base: str, sources: dict, offices: dict) -> dict:
     """The flat values of one row (tests and the template read these) plus its `html`."""
     zone = _zone(row["timezone"])
     phone_visible = _phone_visible(row, user)
@@ -64,7 +64,7 @@ def dashboard_row(row: dict, *, user, now, detail_base: str, sources: dict) -> d
         "id": row["id"],
         "url": detail_base + str(row["id"]),
         "name": f"{row['first_name']} {row['last_name']}".strip(),
-        "office": row["office__name"],
+        "office": offices.get(row["office_id"], ""),
         "received": ago(row["received_at"]),
         "received_iso": row["received_at"].isoformat(),
         "phone": row["phone"] if phone_visible else "",

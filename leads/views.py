@@ -71,10 +71,11 @@ def _page(request, form, now) -> Page:
         return page
     after = listing.Cursor.parse(request.GET.get("after"))
     before = None if after else listing.Cursor.parse(request.GET.get("before"))
-    found = listing.tiered_rows(leads, now=now, after=after, before=before)
+    statuses = filters.get("status")
+    found = listing.tiered_rows(leads, now=now, after=after, before=before, statuses=statuses)
     if before is not None and len(found) <= size:  # back at the top: the first page
         before, start = None, 1
-        found = listing.tiered_rows(leads, now=now)
+        found = listing.tiered_rows(leads, now=now, statuses=statuses)
     if before is not None:
         found, has_before, has_after = found[1:], True, True
     else:
@@ -105,8 +106,16 @@ def dashboard(request):
     query = query.urlencode()
     detail_base = reverse("leads:detail", args=[0])[:-1]  # one reverse() per page, not per row
     sources = source_map()
+    offices = _office_names(request.user, page.rows)
     rows = [
-        dashboard_row(row, user=request.user, now=now, detail_base=detail_base, sources=sources)
+        dashboard_row(
+            row,
+            user=request.user,
+            now=now,
+            detail_base=detail_base,
+            sources=sources,
+            offices=offices,
+        )
         for row in page.rows
     ]
     context = {
@@ -121,6 +130,16 @@ def dashboard(request):
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, "leads/_partials/rows.html", context)
     return render(request, "leads/dashboard.html", context)
+
+
+def _office_names(user, rows: list[dict]) -> dict[int, str]:
+    """Office names by id: the user's own office list (read once per request anyway); a
+    partner, whose leads lie in offices not on it, reads the names of those."""
+    names = {office_id: name for office_id, name, _ in user.visible_offices}
+    missing = {row["office_id"] for row in rows} - names.keys()
+    if missing:
+        names.update(Office.objects.filter(pk__in=missing).values_list("id", "name"))
+    return names
 
 
 def _paged_url(query: str, params: dict) -> str:

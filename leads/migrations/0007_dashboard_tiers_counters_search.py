@@ -66,15 +66,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(condition=models.Q(('is_archived', False), ('next_contact_at__isnull', False), ('status__in', ('fresh', 'not_yet_scheduled', 'needs_follow_up', 'consultation_call'))), fields=['-received_at', '-id'], name='lead_tier_callback_idx'),
+            index=models.Index(condition=models.Q(('is_archived', False), ('status__in', ('fresh', 'not_yet_scheduled', 'needs_follow_up', 'consultation_call')), models.Q(('next_contact_at__isnull', True), ('status', 'fresh'), _negated=True)), fields=['-received_at', '-id'], name='lead_tier_waiting_idx'),
         ),
         migrations.AddIndex(
             model_name='lead',
             index=models.Index(condition=models.Q(('is_archived', False), ('next_contact_at__isnull', True), ('status', 'fresh')), fields=['-received_at', '-id'], name='lead_tier_fresh_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(condition=models.Q(('is_archived', False), ('next_contact_at__isnull', True), ('status__in', ('not_yet_scheduled', 'needs_follow_up', 'consultation_call'))), fields=['-received_at', '-id'], name='lead_tier_unset_idx'),
         ),
         migrations.AddIndex(
             model_name='lead',

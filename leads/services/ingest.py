@@ -426,7 +426,11 @@ def reactivate(*, lead: Lead, fields: dict, payload: dict, actor=None) -> Lead:
     Needs leads.edit on the lead (BookBack's webhook acts as the system: no actor).
     """
     check(actor, "leads.edit", obj=lead)
-    lead = Lead.objects.select_for_update().select_related("source", "office").get(pk=lead.pk)
+    lead = (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("source", "office")
+        .get(pk=lead.pk)
+    )
     was = f"{Status(lead.status).label} ({lead.source.label})"
     previous_status = lead.status
     lead.status, lead.call_count, lead.next_contact_at = Status.FRESH, 0, None

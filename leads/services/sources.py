@@ -14,6 +14,7 @@ from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.services import audit
+from leads.choices import forget_sources
 from leads.models import PROTECTED_SOURCE_KEYS, STANDARD, LeadSource, new_webhook_token
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -205,6 +206,7 @@ def reorder_sources(*, actor, ordered_ids: list[int]) -> None:
     if not changed:
         return
     LeadSource.objects.bulk_update(changed, ["sort_order"])
+    forget_sources()  # bulk_update sends no post_save: the cached list forgets here
     keys = [sources[pk].key for pk in ordered_ids]
     audit_setting_change(
         "lead_sources.reordered", actor, "Lead sources reordered: " + ", ".join(keys), order=keys

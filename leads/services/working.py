@@ -17,7 +17,13 @@ from leads.services.creating import apply_zip, emit_for
 
 
 def _locked(lead: Lead) -> Lead:
-    return Lead.objects.select_for_update().select_related("source", "office").get(pk=lead.pk)
+    # Only the lead: locking its source and office too would queue every action (and every
+    # new lead's foreign-key check) behind one another, and deadlock with the counters.
+    return (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("source", "office")
+        .get(pk=lead.pk)
+    )
 
 
 @transaction.atomic
