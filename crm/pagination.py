@@ -32,7 +32,9 @@ def keyset_page(queryset: QuerySet, cursor: str = "", size: int = 50) -> Page:
     position = _decode(cursor) if cursor else None
     if position:
         created_at, pk = position
-        queryset = queryset.filter(
+        # The plain `created_at <= cursor` bound is what the index can seek to; without
+        # it the OR below is a filter, and the scan walks every newer row to get there.
+        queryset = queryset.filter(created_at__lte=created_at).filter(
             Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
         )
     rows = list(queryset.order_by("-created_at", "-pk")[: size + 1])

@@ -286,15 +286,27 @@ class Job(models.Model):
             # Pages read in the board's order (starts_at, number), so LIMIT stops early with
             # no sort: the date window of live jobs, and 🚨 Needs Attention (every rule
             # needs an active status; `needing_attention` states it so this index applies).
+            # Each carries what its page's COUNT filters on, so the count reads the index
+            # alone (thousands of rows a page, never the table).
             models.Index(
                 fields=["starts_at", "number"],
                 name="job_board_idx",
                 condition=models.Q(is_archived=False),
+                include=["office"],
             ),
             models.Index(
                 fields=["starts_at", "number"],
                 name="job_active_idx",
                 condition=models.Q(status__in=ACTIVE_STATUSES, is_archived=False),
+                include=[
+                    "office",
+                    "status",
+                    "contractor",
+                    "expected_completion",
+                    "follow_up_at",
+                    "ends_at",
+                    "timezone",
+                ],
             ),
             # /finance's page, newest first (read backwards); same condition as above.
             models.Index(

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from crm import permissions
 from crm.pagination import keyset_page
+from crm.timeline import rows
 from crm.timeline.forms import AuditFilterForm, TimelineFilterForm
 from crm.timeline.models import AuditEvent, TimelineEntry
 
@@ -12,13 +13,18 @@ PAGE_SIZE = 50
 ROW_TARGETS = {"feed-rows", "feed-more"}
 
 
-def _feed(request, *, form, queryset, template: str, rows_template: str) -> HttpResponse:
+def _feed(request, *, form, queryset, rows_html, template: str, rows_template: str) -> HttpResponse:
     """A filtered, keyset-paginated feed; HTMX asks for just the next rows."""
     queryset = form.apply(queryset) if form.is_valid() else queryset.none()
     page = keyset_page(queryset, request.GET.get("cursor", ""), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("cursor", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows_html(page.rows),
+        "query": query.urlencode(),
+    }
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, rows_template, context)
     return render(request, template, context)
@@ -32,6 +38,7 @@ def feed(request):
         request,
         form=form,
         queryset=entries,
+        rows_html=rows.feed_rows_html,
         template="timeline/feed.html",
         rows_template="timeline/_partials/feed_rows.html",
     )
@@ -43,6 +50,7 @@ def audit(request):
         request,
         form=AuditFilterForm(request.GET),
         queryset=AuditEvent.objects.all(),
+        rows_html=rows.audit_rows_html,
         template="timeline/audit.html",
         rows_template="timeline/_partials/audit_rows.html",
     )
