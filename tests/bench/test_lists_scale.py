@@ -303,7 +303,7 @@ def url_of(name: str, query: str = "") -> str:
 
 PAGES = {
     # label: (path, pinned query count, target ratio to the bare view or None)
-    "Jobs board": ("/jobs", 11, 6),
+    "Jobs board": ("/jobs", 9, 6),
     "🚨 Needs Attention": ("/jobs?attention=1", 9, 6),
     "/finance with totals": ("/finance", 5, 6),
     "Timeline, first page": ("/timeline", 5, 4),
