@@ -74,6 +74,6 @@ def test_purging_rate_limits_twice_deletes_each_counter_once(settings):
     ratelimit.hit("booking-ip:203.0.113.7", limit=5, window_seconds=600)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
         ratelimit.hit("booking-ip:203.0.113.8", limit=5, window_seconds=600)
-        assert purge_expired_rate_limits.delay().get() == 1
-        assert purge_expired_rate_limits.delay().get() == 0
+        assert purge_expired_rate_limits.delay().result == 1
+        assert purge_expired_rate_limits.delay().result == 0
     assert list(RateLimitCounter.objects.values_list("count", flat=True)) == [1]

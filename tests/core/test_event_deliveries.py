@@ -161,8 +161,8 @@ def test_events_and_deliveries_older_than_90_days_are_purged(registry):
     with time_machine.travel(timezone.now() - datetime.timedelta(days=89)):
         kept = events.emit("thing.happened", n=2)
         deliveries.dispatch([kept.pk])
-    assert purge_old_events.delay().get() == 1
-    assert purge_old_events.delay().get() == 0  # a second run deletes nothing more
+    assert purge_old_events.delay().result == 1
+    assert purge_old_events.delay().result == 0  # a second run deletes nothing more
     assert list(DomainEvent.objects.values_list("pk", flat=True)) == [kept.pk]
     assert list(EventDelivery.objects.values_list("event_id", flat=True)) == [kept.pk]
 

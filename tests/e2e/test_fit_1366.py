@@ -105,7 +105,7 @@ def crowded(people):
     # One unbreakable token each: a URL wraps nowhere.
     url = "https://hooks.example.com/bookback/" + "a1b2c3d4" * 20
     for office in (garage, sliding):
-        TimelineEntryFactory(office=office, subject_label=url, body=f"Webhook failed: {url}")
+        TimelineEntryFactory(office=office, subject_label=url[:160], body=f"Webhook failed: {url}")
     AuditEventFactory(text=f"Outbound webhook {url} disabled after 10 failures")
     return people
 

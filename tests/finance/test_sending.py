@@ -74,7 +74,7 @@ def deliveries() -> dict[tuple[str, str], str]:
 def test_each_report_goes_once_to_the_right_people(week, finance_smtp, mike):
     inbox = finance_smtp
 
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     assert counts == {"sent": 4, "skipped": 0, "failed": 0, "already": 0}
     assert sorted(inbox.subjects) == [
@@ -106,7 +106,7 @@ def test_each_report_goes_once_to_the_right_people(week, finance_smtp, mike):
         "Weekly payment reports, week of May 4 – 10, 2026: 4 sent, 0 skipped, 0 failed"
     )
 
-    again = send_weekly_reports.delay(WEEK).get()
+    again = send_weekly_reports.delay(WEEK).result
 
     assert again == {"sent": 0, "skipped": 0, "failed": 0, "already": 4}
     assert len(inbox.messages) == 4
@@ -117,7 +117,7 @@ def test_a_refused_email_is_the_only_one_sent_again(week, finance_smtp):
     inbox = finance_smtp
     inbox.refused.add("mike@contractors.test")
 
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     assert counts == {"sent": 3, "skipped": 0, "failed": 1, "already": 0}
     failed = WeeklyReportDelivery.objects.get(state=State.FAILED)
@@ -125,7 +125,7 @@ def test_a_refused_email_is_the_only_one_sent_again(week, finance_smtp):
     assert failed.recipients == "mike@contractors.test"
 
     inbox.refused.clear()
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     assert counts == {"sent": 1, "skipped": 0, "failed": 0, "already": 3}
     assert len(inbox.to("mike@contractors.test")) == 1 and len(inbox.messages) == 4
@@ -153,7 +153,7 @@ def test_a_run_that_died_mid_send_resends_only_what_it_never_finished(week, fina
     delivery(Kind.CONTRACTOR, mike, State.SENDING, 60)  # the dead run was on Mike's
     delivery(Kind.PARTNER, week.jobs.first().source, State.SENDING, 1)  # a live run on GDQ's
 
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     assert counts == {"sent": 2, "skipped": 0, "failed": 0, "already": 2}
     assert sorted(subject.split(" — ")[1] for subject in inbox.subjects) == [
@@ -165,7 +165,7 @@ def test_a_run_that_died_mid_send_resends_only_what_it_never_finished(week, fina
 def test_without_finance_smtp_the_reports_wait_with_the_reason(week, owner, fake_smtp):
     port, inbox = fake_smtp
 
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     assert counts == {"sent": 0, "skipped": 4, "failed": 0, "already": 0}
     assert {delivery.error for delivery in WeeklyReportDelivery.objects.all()} == {
@@ -179,7 +179,7 @@ def test_without_finance_smtp_the_reports_wait_with_the_reason(week, owner, fake
         smtp_use_tls=False,
         from_email="finance@bookback.test",
     )
-    counts = send_weekly_reports.delay(WEEK).get()
+    counts = send_weekly_reports.delay(WEEK).result
 
     # Mike has his own address; the others wait for report recipients.
     assert counts == {"sent": 1, "skipped": 3, "failed": 0, "already": 0}
@@ -191,7 +191,7 @@ def test_without_finance_smtp_the_reports_wait_with_the_reason(week, owner, fake
 
 @time_machine.travel(datetime.datetime(2026, 5, 11, 3, 0, 5, tzinfo=datetime.UTC))
 def test_the_beat_tick_sends_the_week_that_has_just_closed(week):
-    send_weekly_reports.delay().get()  # no SMTP: each report is skipped, and so recorded
+    send_weekly_reports.delay().result  # no SMTP: each report is skipped, and so recorded
 
     assert {delivery.week_start for delivery in WeeklyReportDelivery.objects.all()} == {
         datetime.date(2026, 5, 4)

@@ -157,7 +157,7 @@ def test_a_disabled_rule_moves_nothing(rule, sliding):
 def test_the_beat_task_runs_the_rule(rule, sliding):
     saturday_9am(ZONES["EST"], office=sliding)
     with time_machine.travel(utc(2026, 5, 1, 23, 0), tick=False):
-        assert advance_submitted_jobs.delay().get() == 1
+        assert advance_submitted_jobs.delay().result == 1
 
 
 @pytest.mark.django_db(transaction=True)
