@@ -20,41 +20,11 @@ from jobs.services import (
     update_field,
 )
 from tests.factories import JobFactory, JobTagFactory
+from tests.workiz import WORKIZ_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-WORKIZ_FIELDS = {
-    "UUID",
-    "SerialId",
-    "JobDateTime",
-    "JobEndDateTime",
-    "CreatedDate",
-    "Status",
-    "Phone",
-    "Email",
-    "FirstName",
-    "LastName",
-    "Company",
-    "Address",
-    "City",
-    "State",
-    "PostalCode",
-    "Country",
-    "Unit",
-    "Latitude",
-    "Longitude",
-    "JobType",
-    "JobSource",
-    "ServiceArea",
-    "Tags",
-    "Team",
-    "AreaCode",
-    "OfficeAddress",
-    "DepositAmount",
-    "DisplayId",
-    "Office",
-    "ExpectedCompletionDate",
-}
+SNAPSHOT_FIELDS = WORKIZ_FIELDS | {"ExpectedCompletionDate"}
 
 
 def event(name: str) -> DomainEvent:
@@ -103,7 +73,7 @@ def test_a_snapshot_equals_the_job_at_emit_time_after_the_job_changes(agent, adm
 
 def test_the_snapshot_is_the_workiz_shape_with_the_contractors_name_only(booked, mike):
     snapshot = event("job.created").payload["snapshot"]
-    assert set(snapshot) == WORKIZ_FIELDS
+    assert set(snapshot) == SNAPSHOT_FIELDS
     assert snapshot["UUID"] == str(booked.uuid)
     assert (snapshot["SerialId"], snapshot["DisplayId"]) == (3542, "JOB-3542")
     assert snapshot["Team"] == "Mike Hernandez"

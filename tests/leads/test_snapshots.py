@@ -11,45 +11,11 @@ from crm.models import DomainEvent
 from leads.models import Lead
 from leads.services import change_status, claim_lead, update_field
 from tests.factories import LeadFactory, OfficeFactory, UserFactory
+from tests.workiz import WORKIZ_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-LEAD_FIELDS = {
-    "UUID",
-    "SerialId",
-    "JobDateTime",
-    "JobEndDateTime",
-    "CreatedDate",
-    "Status",
-    "Phone",
-    "Email",
-    "FirstName",
-    "LastName",
-    "Company",
-    "Address",
-    "City",
-    "State",
-    "PostalCode",
-    "Country",
-    "Unit",
-    "Latitude",
-    "Longitude",
-    "JobType",
-    "JobSource",
-    "ServiceArea",
-    "Tags",
-    "Team",
-    "AreaCode",
-    "OfficeAddress",
-    "DepositAmount",
-    "DisplayId",
-    "Office",
-    "LeadId",
-    "Urgency",
-    "Campaign",
-    "FbLeadId",
-    "IrrelevantReason",
-}
+LEAD_FIELDS = WORKIZ_FIELDS | {"LeadId", "Urgency", "Campaign", "FbLeadId", "IrrelevantReason"}
 
 
 def payload(name: str) -> dict:
