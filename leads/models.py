@@ -280,6 +280,12 @@ class Lead(models.Model):
                 )
                 for name, condition in TIER_SETS.items()
             ),
+            # 📦 Archived: the newest 200 archived leads, in the modal's very order.
+            models.Index(
+                fields=["-archived_at", "-id"],
+                name="lead_archived_idx",
+                condition=Q(is_archived=True),
+            ),
         ]
 
     @classmethod

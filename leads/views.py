@@ -300,7 +300,7 @@ def archive(request, pk: int):
 
 @permissions.require("leads.archive")
 def archived(request):
-    leads = _leads(request.user, archived=True).order_by("-archived_at")[:200]
+    leads = _leads(request.user, archived=True).order_by("-archived_at", "-id")[:200]
     context = {"leads": leads, "can": _capabilities(request.user)}
     template = "leads/_partials/archived.html" if request.htmx else "leads/archived.html"
     return render(request, template, context)
