@@ -197,12 +197,19 @@ SORT_KEYS = {
 
 
 def days(
-    jobs, *, sort: str = "status", detail_base: str, now: datetime.datetime | None = None
+    jobs,
+    *,
+    sort: str = "status",
+    detail_base: str,
+    now: datetime.datetime | None = None,
+    counts: dict[datetime.date, int] | None = None,
 ) -> list[Day]:
     """Rows grouped by the appointment's local day, days in date order, rows in `sort` order.
 
     `jobs` are the values of ROW_FIELDS (annotated with `attention`), by start time.
+    `counts`: the whole day's job count for days the page shows only part of.
     """
+    counts = counts or {}
     now = now or business_now()
     today = now.astimezone(business_now().tzinfo).date()
     rows = [_row(job, now, detail_base) for job in jobs]
@@ -213,7 +220,7 @@ def days(
         grouped.append(
             Day(
                 date=day,
-                label=_day_label(day, today, len(day_rows)),
+                label=_day_label(day, today, counts.get(day, len(day_rows))),
                 is_today=day == today,
                 is_past=day < today,
                 rows=day_rows,

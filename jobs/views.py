@@ -4,7 +4,7 @@ Thin: forms parse, `crm.permissions` decides, `jobs.services` writes (see action
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +13,12 @@ from contractors.geocoding import google_api_key
 from crm import permissions, phones
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
+from crm.timezones import by_local_clock, zone_or_default
 from jobs import board
 from jobs.board import COPYABLE
 from jobs.board_html import day_html
 from jobs.forms import JobFilterForm, StatusForm, local_value
-from jobs.models import Job, JobsSettings, JobTag, Status
+from jobs.models import Job, JobsSettings, JobTag, Status, zones_in_use
 from jobs.services import attention_reason, update_request_message
 from jobs.services.common import moment, short_window
 from jobs.services.placing import closest_areas
@@ -25,6 +26,9 @@ from jobs.services.reminders import KINDS, day_reminders
 
 can_view = permissions.require("jobs.view")
 PAGE_SIZE = 50
+# The 🚨 badge counts up to here and then says "99+": past a hundred the number tells a
+# dispatcher nothing more, and counting stops early (thousands can need attention).
+ATTENTION_CAP = 100
 BOARD_TARGETS = {"job-board"}
 CAPABILITIES = (
     "jobs.create",
@@ -57,7 +61,7 @@ def dashboard(request):
         .order_by("starts_at", "number")
         .values(*board.ROW_FIELDS)
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoardPage(rows, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     attention_only = bool(form.is_valid() and form.cleaned_data.get("attention"))
@@ -67,6 +71,7 @@ def dashboard(request):
         page.object_list,
         sort=sort,
         detail_base=reverse("jobs:detail", args=[0])[:-1],
+        counts=split_day_counts(filtered, page),
     )
     reminders_url = reverse("jobs:reminders")
     for day in days:
@@ -78,7 +83,7 @@ def dashboard(request):
         "page": page,
         "sort": sort,
         "days": days,
-        "attention_count": jobs.needing_attention(now=now, hours=hours).count(),
+        "attention_count": attention_badge(jobs, now=now, hours=hours),
         "attention_only": attention_only,
         "filtering": form.is_valid() and form.is_filtering(),
         "query": query.urlencode(),
@@ -89,6 +94,81 @@ def dashboard(request):
         return render(request, "jobs/_partials/board.html", context)
     context["maps_key"] = google_api_key()  # the New Job form's map and autocomplete
     return render(request, "jobs/dashboard.html", context)
+
+
+class BoardPage:
+    """One page of the board without a COUNT over the window: it reads PAGE_SIZE + 1 rows,
+    and the extra row only says whether a later page exists (the window holds thousands of
+    jobs; "Later →" needs to know there is one more, not how many)."""
+
+    def __init__(self, rows, number: str | None):
+        self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        start = (self.number - 1) * PAGE_SIZE
+        fetched = list(rows[start : start + PAGE_SIZE + 1])
+        if not fetched and self.number > 1:  # past the end (rows left the window): page 1
+            self.number, start = 1, 0
+            fetched = list(rows[: PAGE_SIZE + 1])
+        self.has_next = len(fetched) > PAGE_SIZE
+        self.object_list = fetched[:PAGE_SIZE]
+        self.has_previous = self.number > 1
+        self.has_other_pages = self.has_next or self.has_previous
+        self.start_index = start + 1 if self.object_list else 0
+        self.end_index = start + len(self.object_list)
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def split_day_counts(filtered, page: BoardPage) -> dict[datetime.date, int]:
+    """The whole count of the page's first and last days when they run on past the page
+    (every other day on it is whole): one query over those days' index entries only."""
+    if not page.object_list:
+        return {}
+    edges = set()
+    if page.has_previous:
+        edges.add(_local_day(page.object_list[0]))
+    if page.has_next:
+        edges.add(_local_day(page.object_list[-1]))
+    if not edges:
+        return {}
+    zones = zones_in_use()
+    conditions = {day: _on_local_day(day, zones) for day in edges}
+    either = Q(pk__in=[])
+    for condition in conditions.values():
+        either |= condition
+    aliases = {f"day{n}": day for n, day in enumerate(conditions)}
+    totals = filtered.filter(either).aggregate(
+        **{alias: Count("pk", filter=conditions[day]) for alias, day in aliases.items()}
+    )
+    return {day: totals[alias] for alias, day in aliases.items()}
+
+
+def _local_day(row: dict) -> datetime.date:
+    return row["starts_at"].astimezone(zone_or_default(row["timezone"])).date()
+
+
+def _on_local_day(day: datetime.date, zones) -> Q:
+    """Starts on `day` on the job's own clock (as `board.days` groups it)."""
+
+    def bounds(zone):
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+        return start, start + datetime.timedelta(days=1)
+
+    return by_local_clock(
+        key=bounds,
+        condition=lambda pair: Q(starts_at__gte=pair[0], starts_at__lt=pair[1]),
+        zones=zones,
+    )
+
+
+def attention_badge(jobs, *, now, hours: int) -> str:
+    """The 🚨 button's count, "99+" from ATTENTION_CAP on: the count reads at most that many
+    index entries (COUNT over a LIMIT subquery)."""
+    count = jobs.needing_attention(now=now, hours=hours).values("pk")[:ATTENTION_CAP].count()
+    return f"{ATTENTION_CAP - 1}+" if count >= ATTENTION_CAP else str(count)
 
 
 def _new_job_for_lead(request) -> str:
