@@ -24,8 +24,9 @@ def sources() -> list[tuple[int, str, str]]:
     return found
 
 
-def source_map() -> dict[int, tuple[str, str]]:
-    return {pk: (label, color) for pk, label, color in sources()}
+def source_map(found: list | None = None) -> dict[int, tuple[str, str]]:
+    """{id: (label, colour)}, of `found` (`sources()` already read) or read now."""
+    return {pk: (label, color) for pk, label, color in (found or sources())}
 
 
 def forget_sources() -> None:

@@ -32,8 +32,10 @@ class LeadFilterForm(DateRangeForm):
         self.fields["office"].choices = [
             (office_id, name) for office_id, name, _ in user.visible_offices
         ]
-        # The source list in the CP's order, cached (leads.choices): no query.
-        self.fields["source"].choices = [(pk, label) for pk, label, _ in sources()]
+        # The source list in the CP's order, cached (leads.choices): no query. Kept for the
+        # rows' labels and colours (one cache read a request).
+        self.sources = sources()
+        self.fields["source"].choices = [(pk, label) for pk, label, _ in self.sources]
 
     def menus(self) -> list[dict]:
         """The four multi-select dropdowns, ready to draw."""

@@ -132,14 +132,83 @@ def _may_hold(tier: int, statuses) -> bool:
     return bool(held & set(statuses))
 
 
+def scope_shape(user, filters: dict) -> tuple | None:
+    """What `leads` in `tiered_rows` is, as a key, when only the scope and the counted
+    filters (office, status) shape it: their SQL is then the same on every request but for
+    `now` and the cursor. None otherwise (a partner's scope, a date range, urgency...)."""
+    used = {name for name, value in filters.items() if value}
+    if not used <= COUNTED_FILTERS or user.role == "partner":
+        return None
+    scope = None if user.sees_all_offices else tuple(sorted(user.office_ids))
+    chosen = {name: tuple(sorted(filters.get(name) or ())) for name in COUNTED_FILTERS}
+    return (scope, *sorted(chosen.items()))
+
+
 def tiered_rows(
-    leads, *, now, after=None, before=None, size=PAGE_SIZE, statuses=None
+    leads, *, now, after=None, before=None, size=PAGE_SIZE, statuses=None, shape=None
 ) -> list[dict]:
     """Up to size + 1 rows of `leads` in tier order after `after` (or, read backwards, the
     size + 1 rows before `before`, returned in display order). One statement. `statuses`:
-    the status filter already on `leads`, to skip the tiers it empties."""
+    the status filter already on `leads`, to skip the tiers it empties. `shape`: the key of
+    `leads` (`scope_shape`), to reuse the statement compiled for it (building and compiling
+    five querysets cost more than running them)."""
     backwards = before is not None
     mark = before if backwards else after
+    if shape is None:
+        statement = _statement(leads, now, mark, backwards, size, statuses)
+        return _run(statement, backwards=backwards) if statement else []
+    key = (shape, backwards, mark.tier if mark else None, size, connection.vendor)
+    if key not in _COMPILED:
+        if len(_COMPILED) >= 1_000:  # one per scope, filter and tier: few in practice
+            _COMPILED.clear()
+        sample = Cursor(mark.tier, _MARK_AT, _MARK_ID) if mark else None
+        _COMPILED[key] = _with_slots(_statement(leads, _NOW, sample, backwards, size, statuses))
+    statement, slots = _COMPILED[key]
+    if statement is None:
+        return []
+    sql, params, names, converters = statement
+    params = list(params)
+    values = {"now": now, "at": mark and mark.received_at, "id": mark and mark.id}
+    adapt = connection.ops.adapt_datetimefield_value
+    for index, name, is_adapted in slots:
+        params[index] = adapt(values[name]) if is_adapted else values[name]
+    return _run((sql, params, names, converters), backwards=backwards)
+
+
+# Stand-ins for `now` and the cursor while a shape's statement is compiled, found among its
+# parameters afterwards and replaced by each request's values (leads.listing._with_slots).
+_COMPILED: dict = {}
+_NOW = datetime.datetime(1901, 1, 1, 0, 0, 1, tzinfo=datetime.UTC)
+_MARK_AT = datetime.datetime(1902, 2, 2, 0, 0, 2, tzinfo=datetime.UTC)
+_MARK_ID = -918_273_645
+
+
+def _with_slots(statement):
+    """(statement, [(parameter index, "now" | "at" | "id", is_adapted)]): where the
+    stand-ins sit among the parameters, as passed (Postgres) or adapted (SQLite: text)."""
+    if statement is None:
+        return None, []
+    adapt = connection.ops.adapt_datetimefield_value
+    stand_ins = {}
+    for name, value in (("now", _NOW), ("at", _MARK_AT)):
+        stand_ins[(type(value), value)] = (name, False)
+        adapted = adapt(value)
+        stand_ins[(type(adapted), adapted)] = (name, adapted is not value)
+    stand_ins[(int, _MARK_ID)] = ("id", False)
+    slots = []
+    for index, param in enumerate(statement[1]):
+        try:
+            found = stand_ins.get((type(param), param))
+        except TypeError:  # an unhashable parameter is no stand-in
+            found = None
+        if found:
+            slots.append((index, *found))
+    return statement, slots
+
+
+def _statement(leads, now, mark, backwards: bool, size: int, statuses):
+    """(sql, params, names, converters) of the UNION ALL, or None when no tier can hold
+    a row."""
     branches = []
     for tier, condition in tier_branches(now):
         if mark and (tier > mark.tier if backwards else tier < mark.tier):
@@ -153,16 +222,15 @@ def tiered_rows(
         rows = rows.annotate(tier=Value(tier)).values(*ROW_FIELDS, "tier").order_by(*order)
         branches.append(rows[: size + 1])
     if not branches:
-        return []
-    found = _union_all(branches, backwards=backwards, limit=size + 1)
-    return found[::-1] if backwards else found
+        return None
+    return _union_all(branches, backwards=backwards, limit=size + 1)
 
 
-def _union_all(branches, *, backwards: bool, limit: int) -> list[dict]:
+def _union_all(branches, *, backwards: bool, limit: int):
     """UNION ALL of the sliced, ordered branches (each a values() queryset of ROW_FIELDS
-    and tier), sorted by tier, time received and id, as dicts. Written out because Django
-    refuses a sliced branch on SQLite; each branch is a subquery, so both engines keep its
-    ORDER BY and LIMIT, and read it from its index."""
+    and tier), sorted by tier, time received and id: (sql, params, names, converters).
+    Written out because Django refuses a sliced branch on SQLite; each branch is a
+    subquery, so both engines keep its ORDER BY and LIMIT, and read it from its index."""
     parts, params, converters = [], [], None
     for number, branch in enumerate(branches):
         compiler = branch.query.get_compiler(using=branch.db)
@@ -177,12 +245,22 @@ def _union_all(branches, *, backwards: bool, limit: int) -> list[dict]:
     direction = "ASC" if backwards else "DESC"
     order = f"{tier} {'DESC' if backwards else 'ASC'}, {received_at} {direction}, 1 {direction}"
     sql = " UNION ALL ".join(parts) + f" ORDER BY {order} LIMIT {int(limit)}"
+    return sql, tuple(params), names, converters
+
+
+def _run(statement, *, backwards: bool) -> list[dict]:
+    sql, params, names, converters = statement
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if converters:
-        rows = compiler.apply_converters(rows, converters)
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    found = []
+    for row in rows:
+        values = list(row)
+        for position, (functions, expression) in converters.items():
+            for function in functions:
+                values[position] = function(values[position], expression, connection)
+        found.append(dict(zip(names, values, strict=True)))
+    return found[::-1] if backwards else found
 
 
 def ranked_rows(leads, text: str, *, offset: int, size=PAGE_SIZE) -> list[dict]:

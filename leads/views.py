@@ -71,11 +71,13 @@ def _page(request, form, now) -> Page:
         return page
     after = listing.Cursor.parse(request.GET.get("after"))
     before = None if after else listing.Cursor.parse(request.GET.get("before"))
-    statuses = filters.get("status")
-    found = listing.tiered_rows(leads, now=now, after=after, before=before, statuses=statuses)
+    statuses, shape = filters.get("status"), listing.scope_shape(request.user, filters)
+    found = listing.tiered_rows(
+        leads, now=now, after=after, before=before, statuses=statuses, shape=shape
+    )
     if before is not None and len(found) <= size:  # back at the top: the first page
         before, start = None, 1
-        found = listing.tiered_rows(leads, now=now, statuses=statuses)
+        found = listing.tiered_rows(leads, now=now, statuses=statuses, shape=shape)
     if before is not None:
         found, has_before, has_after = found[1:], True, True
     else:
@@ -105,7 +107,7 @@ def dashboard(request):
         query.pop(name, None)
     query = query.urlencode()
     detail_base = reverse("leads:detail", args=[0])[:-1]  # one reverse() per page, not per row
-    sources = source_map()
+    sources = source_map(form.sources)
     offices = _office_names(request.user, page.rows)
     rows = [
         dashboard_row(
