@@ -1,7 +1,9 @@
 import datetime
 
 from django import forms
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from crm import phones, widgets
 from crm.accounts.models import Office
@@ -9,6 +11,22 @@ from crm.dateranges import DateRangeForm
 from crm.widgets import MultiSelectDropdown
 from leads.choices import sources
 from leads.models import Lead, LeadSource, Status, Urgency
+
+MENUS = ("office", "status", "source", "urgency")
+MENUS_TEMPLATE = "leads/_partials/filter_menus.html"
+DATES_TEMPLATE = "timeline/_partials/filters_date.html"
+# Filter-row HTML by (part, choices, values): process-local, bounded (a URL's odd values
+# could otherwise grow it); a changed source list or office name is a new key.
+_DRAWN: dict[tuple, str] = {}
+
+
+def _drawn(key: tuple, draw) -> str:
+    html = _DRAWN.get(key)
+    if html is None:
+        if len(_DRAWN) >= 2_000:
+            _DRAWN.clear()
+        html = _DRAWN[key] = mark_safe(draw())  # noqa: S308 (rendered by the template engine)
+    return html
 
 
 class LeadFilterForm(DateRangeForm):
@@ -39,7 +57,34 @@ class LeadFilterForm(DateRangeForm):
 
     def menus(self) -> list[dict]:
         """The four multi-select dropdowns, ready to draw."""
-        return [widgets.menu(self[name]) for name in ("office", "status", "source", "urgency")]
+        return [widgets.menu(self[name]) for name in MENUS]
+
+    def menus_html(self) -> str:
+        """The four dropdowns' HTML (leads/_partials/filter_menus.html), drawn once per
+        user scope (office and source choices) and chosen values in this process: the
+        template engine took ~1 ms a request to draw the same markup again."""
+        key = (
+            "menus",
+            tuple(self.fields["office"].choices),
+            tuple(self.fields["source"].choices),
+            *(self._raw(name) for name in MENUS),
+        )
+        return _drawn(key, lambda: render_to_string(MENUS_TEMPLATE, {"form": self}))
+
+    def dates_html(self) -> str:
+        """The date preset and custom range inputs (timeline/_partials/filters_date.html),
+        drawn once per value and error in this process (Django's widgets render through
+        templates, ~1 ms a request)."""
+        names = ("range", "date_from", "date_to")
+        errors = tuple(tuple(self.errors.get(name, ())) for name in names)
+        key = ("dates", *(self._raw(name) for name in names), errors)
+        return _drawn(key, lambda: render_to_string(DATES_TEMPLATE, {"form": self}))
+
+    def _raw(self, name: str) -> tuple[str, ...]:
+        """What the URL said for `name`, as a key."""
+        value = self[name].value()
+        values = value if isinstance(value, list | tuple) else [value]
+        return tuple("" if item is None else str(item) for item in values)
 
     def apply(self, leads, now, *, search: bool = True):
         """Every filter on `leads`; `search=False` leaves the search to the caller (the

@@ -122,6 +122,21 @@ def test_filters_combine_and_stay_in_the_url(owner_client, sliding):
     assert 'name="bookback" checked' in page
 
 
+def test_the_filter_row_shows_each_requests_own_choices_and_new_offices(owner_client, sliding):
+    """The dropdowns and date inputs are drawn once per choices and values (leads.forms):
+    a later request with other values, or a new office, is drawn afresh."""
+    page = owner_client.get(DASHBOARD, {"status": ["fresh"]}).content.decode()
+    assert 'name="status" value="fresh" checked' in page
+    page = owner_client.get(DASHBOARD, {"status": ["converted"]}).content.decode()
+    assert 'name="status" value="fresh" checked' not in page
+    assert 'name="status" value="converted" checked' in page
+    garage = OfficeFactory(name="Garage")
+    owner_client.force_login(UserFactory(role=Role.OWNER))  # the office list is per user
+    page = owner_client.get(DASHBOARD, {"date_from": "2026-01-05"}).content.decode()
+    assert f'name="office" value="{garage.pk}"' in page
+    assert 'value="2026-01-05"' in page
+
+
 @time_machine.travel(NOW, tick=False)
 def test_search_matches_name_phone_email_campaign_and_zip(owner_client, sliding):
     lead(
