@@ -128,6 +128,7 @@ def dashboard(request):
         "next_url": _paged_url(query, page.next_params),
         "previous_url": _paged_url(query, page.previous_params),
         "can": _capabilities(request.user),
+        "urls": _dashboard_urls(),
     }
     if request.htmx and request.htmx.target in ROW_TARGETS:
         return render(request, "leads/_partials/rows.html", context)
@@ -142,6 +143,12 @@ def _office_names(user, rows: list[dict]) -> dict[int, str]:
     if missing:
         names.update(Office.objects.filter(pk__in=missing).values_list("id", "name"))
     return names
+
+
+def _dashboard_urls() -> dict[str, str]:
+    """The page's own links, resolved once per URLconf (crm.navigation), not per {% url %}."""
+    names = ("archived", "import", "create", "dashboard")
+    return {name: url_or_none(f"leads:{name}") for name in names}
 
 
 def _paged_url(query: str, params: dict) -> str:
