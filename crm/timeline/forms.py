@@ -1,36 +1,77 @@
-from django import forms
+from html import escape
 
-from crm.accounts.models import Office, User
+from django import forms
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from crm.accounts.models import Role, User
 from crm.dateranges import DateRangeForm
 from crm.timeline.models import AuditEvent, TimelineEntry
-from crm.widgets import MultiSelectDropdown
+from crm.widgets import MultiSelectDropdown, options_html
+
+STAFF_CHOICES_KEY = "timeline:staff-choices"
+
+
+def staff_choices() -> list[tuple[int, str]]:
+    """(id, name) of every staff login, the User filter's options: the feed is reloaded all
+    day and staff change rarely, so they are cached, and forgotten when a user is saved or
+    deleted (`crm.timeline.apps`)."""
+    choices = cache.get(STAFF_CHOICES_KEY)
+    if choices is None:
+        staff = User.objects.exclude(role=Role.PARTNER).only("first_name", "last_name", "email")
+        choices = [(user.pk, str(user)) for user in staff]
+        cache.set(STAFF_CHOICES_KEY, choices, timeout=None)
+    return choices
+
+
+def forget_staff_choices(**kwargs) -> None:
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return  # a sign-in changes no name
+    cache.delete(STAFF_CHOICES_KEY)
 
 
 class TimelineFilterForm(DateRangeForm):
-    office = forms.ModelMultipleChoiceField(
-        queryset=Office.objects.none(), required=False, widget=MultiSelectDropdown
-    )
+    office = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=MultiSelectDropdown)
     kind = forms.MultipleChoiceField(
         choices=TimelineEntry.Kind.choices, required=False, label="Type", widget=MultiSelectDropdown
     )
-    user = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Anyone"
-    )
+    user = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only offices the viewer may see are offered (and accepted).
-        self.fields["office"].queryset = Office.objects.visible_to(viewer)
-        self.fields["user"].queryset = User.objects.visible_to(viewer)
+        # Only offices the viewer may see are offered (and accepted): the viewer's office
+        # list, already read for the feed's scope, so no query.
+        self.fields["office"].choices = [(pk, name) for pk, name, _ in viewer.visible_offices]
+        # As `User.objects.visible_to`: staff for staff, nobody for partners.
+        may_see_staff = viewer.is_authenticated and viewer.is_active and viewer.role != Role.PARTNER
+        staff = staff_choices() if may_see_staff else []
+        self.fields["user"].choices = [("", "Anyone"), *staff]
+
+    def filter_row(self) -> SafeString:
+        """The filter row's fields as HTML, the markup `_partials/field.html` and the
+        widgets' templates would draw: through the template engine the six fields cost
+        more than the fifty rows under them (the feed is reloaded all day)."""
+        date_inputs = "".join(
+            f'<div class="field"><label for="{self[name].auto_id}">{label}</label>'
+            f"{_date_input(self[name])}</div>"
+            for name, label in (("date_from", "From"), ("date_to", "To"))
+        )
+        return mark_safe(
+            _field(self["office"], _dropdown(self["office"]), label_for="")
+            + _field(self["kind"], _dropdown(self["kind"]), label_for="")
+            + _field(self["user"], _select(self["user"]))
+            + _field(self["range"], _select(self["range"]))
+            + date_inputs
+        )
 
     def apply(self, entries):
         data = self.cleaned_data
         if data.get("office"):
-            entries = entries.filter(office__in=data["office"])
+            entries = entries.filter(office_id__in=data["office"])
         if data.get("kind"):
             entries = entries.filter(kind__in=data["kind"])
         if data.get("user"):
-            entries = entries.filter(actor=data["user"])
+            entries = entries.filter(actor_id=data["user"])
         return self.filter_created(entries)
 
 
@@ -43,3 +84,44 @@ class AuditFilterForm(DateRangeForm):
         if self.cleaned_data.get("kind"):
             events = events.filter(kind__in=self.cleaned_data["kind"])
         return self.filter_created(events)
+
+
+def _field(bound, control: str, *, label_for: str | None = None) -> str:
+    error = " field--error" if bound.errors else ""
+    target = bound.id_for_label if label_for is None else label_for
+    errors = str(bound.errors) if bound.errors else ""
+    return (
+        f'<div class="field{error}"><label for="{escape(target)}">{escape(str(bound.label))}'
+        f"</label>{control}{errors}</div>"
+    )
+
+
+def _dropdown(bound) -> str:
+    """`MultiSelectDropdown`'s markup (templates/widgets/multiselect_dropdown.html)."""
+    chosen = {str(value) for value in (bound.value() or [])}
+    options = [
+        (str(value), label, str(value) in chosen) for value, label in bound.field.choices if value
+    ]
+    summary = f"{len(chosen)} selected" if chosen else "All"
+    return (
+        f'<details class="multiselect" data-multiselect><summary class="multiselect__summary" '
+        f'id="{bound.auto_id}">{summary}</summary><div class="multiselect__menu">'
+        f"{options_html(bound.html_name, options)}</div></details>"
+    )
+
+
+def _select(bound) -> str:
+    value = bound.value()
+    value = "" if value is None else str(value)
+    options = "".join(
+        f'<option value="{escape(str(choice))}"{" selected" if str(choice) == value else ""}>'
+        f"{escape(str(label))}</option>"
+        for choice, label in bound.field.choices
+    )
+    return f'<select name="{bound.html_name}" id="{bound.auto_id}">{options}</select>'
+
+
+def _date_input(bound) -> str:
+    value = bound.value()
+    shown = f' value="{escape(str(value))}"' if value not in (None, "") else ""
+    return f'<input type="date" name="{bound.html_name}"{shown} id="{bound.auto_id}">'

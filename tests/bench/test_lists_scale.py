@@ -306,7 +306,7 @@ PAGES = {
     "Jobs board": ("/jobs", 9, 6),
     "🚨 Needs Attention": ("/jobs?attention=1", 9, 6),
     "/finance with totals": ("/finance", 5, 6),
-    "Timeline, first page": ("/timeline", 5, 4),
+    "Timeline, first page": ("/timeline", 3, 4),
     "Audit log, first page": ("/audit-log", 3, None),
     "Contractors": ("/contractors", 7, None),
     "Service Areas": ("/service-areas", 5, None),
@@ -330,7 +330,7 @@ def deep_pages() -> dict:
         row = model.objects.filter(created_at__lte=stamp).order_by("-created_at", "-pk")[0]
         pages[f"{label}, {int(total * 0.8):,} rows back"] = (
             f"{path}?cursor={pagination._encode(row)}",
-            5 if model is TimelineEntry else 3,
+            3,
             4 if model is TimelineEntry else None,
         )
     return pages

@@ -163,3 +163,39 @@ def test_feed_query_count_is_flat(client, owner, sliding, django_assert_max_num_
     client.get(FEED)  # the first page load stores the live-sync scope in the session
     with django_assert_max_num_queries(5):
         client.get(FEED)
+
+
+def test_the_filter_choices_cost_no_query_once_cached(
+    client, owner, sliding, django_assert_num_queries
+):
+    TimelineEntryFactory.create_batch(5, office=sliding)
+    client.force_login(owner)
+    client.get(FEED)
+    with django_assert_num_queries(3):  # the user, their offices, the rows
+        page = client.get(FEED).content.decode()
+    assert f'value="{sliding.pk}"> Sliding' in page
+
+
+def test_a_renamed_or_new_staff_login_shows_in_the_user_filter_at_once(client, owner):
+    client.force_login(owner)
+    client.get(FEED)
+    dana = UserFactory(first_name="Dana", last_name="Reyes")
+    assert "Dana Reyes" in client.get(FEED).content.decode()
+    dana.first_name = "Danielle"
+    dana.save()
+    page = client.get(FEED).content.decode()
+    assert "Danielle Reyes" in page and "Dana Reyes" not in page
+    partner_login = UserFactory(role=Role.PARTNER, first_name="Partner", last_name="Login")
+    assert partner_login.full_name not in client.get(FEED).content.decode()
+
+
+def test_the_filter_row_keeps_what_was_picked_and_escapes_names(client, owner, sliding):
+    UserFactory(first_name="<b>Bold</b>", last_name="Name")
+    client.force_login(owner)
+    query = {"office": [sliding.pk], "kind": ["call"], "range": "custom", "date_from": "2026-01-02"}
+    page = client.get(FEED, query).content.decode()
+    assert f'name="office" value="{sliding.pk}" checked> Sliding' in page
+    assert 'value="call" checked> Calls' in page
+    assert '<option value="custom" selected>Custom range</option>' in page
+    assert 'name="date_from" value="2026-01-02"' in page
+    assert "&lt;b&gt;Bold&lt;/b&gt; Name" in page and "<b>Bold</b>" not in page
