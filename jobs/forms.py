@@ -3,6 +3,8 @@
 import datetime
 
 from django import forms
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
@@ -45,6 +47,33 @@ def date_window(preset: str) -> tuple[datetime.date | None, datetime.date | None
     return windows.get(preset, (None, None))
 
 
+def _filter_choices_key() -> str:
+    # Per database: processes that share one cache but not one database (the test
+    # suite's parallel workers) must not read each other's lists.
+    return f"jobs:filter-choices:{connection.settings_dict['NAME']}"
+
+
+def filter_choices() -> tuple[list, list, list]:
+    """(job types, partners, contractors) as (id, label) pairs for the board's dropdowns:
+    every dispatcher reloads the board all day and these change rarely, so they come from
+    the cache, forgotten when one is saved or deleted (`jobs.signals`)."""
+    choices = cache.get(_filter_choices_key())
+    if choices is None:
+        choices = (
+            list(JobType.objects.values_list("id", "label")),
+            list(JobPartner.objects.values_list("id", "name")),
+            list(Contractor.objects.order_by("name").values_list("id", "name")),
+        )
+        cache.set(_filter_choices_key(), choices, timeout=None)
+    return choices
+
+
+def forget_filter_choices(**kwargs) -> None:
+    key = _filter_choices_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
+
+
 class JobFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search")
     status = forms.MultipleChoiceField(choices=Status.choices, required=False)
@@ -63,15 +92,20 @@ class JobFilterForm(forms.Form):
         # Its own ids: the New Job form opens on the same page with fields of the same names.
         super().__init__(*args, auto_id="filter_%s", **kwargs)
         self.fields["office"].choices = [(pk, name) for pk, name, _ in user.visible_offices]
-        self.fields["job_type"].choices = list(JobType.objects.values_list("id", "label"))
-        partners, contractors = JobPartner.objects.all(), Contractor.objects.all()
-        if not permissions.can(user, "jobs.all_partners"):  # an outside company
-            partners = partners.filter(pk=user.partner_id)
-            contractors = contractors.filter(
-                pk__in=Job.objects.visible_to(user).values("contractor_id")
+        if permissions.can(user, "jobs.all_partners"):
+            job_types, partners, contractors = filter_choices()
+        else:  # an outside company: its own name, and only contractors on its jobs
+            job_types = list(JobType.objects.values_list("id", "label"))
+            partners = list(JobPartner.objects.filter(pk=user.partner_id).values_list("id", "name"))
+            contractors = list(
+                Contractor.objects.filter(
+                    pk__in=Job.objects.visible_to(user).values("contractor_id")
+                )
+                .order_by("name")
+                .values_list("id", "name")
             )
-        self.fields["source"].choices = list(partners.values_list("id", "name"))
-        contractors = contractors.order_by("name").values_list("id", "name")
+        self.fields["job_type"].choices = job_types
+        self.fields["source"].choices = partners
         self.fields["contractor"].choices = [(UNASSIGNED, "— Unassigned —")] + [
             (str(pk), name) for pk, name in contractors
         ]

@@ -2,6 +2,7 @@ from html import escape
 
 from django import forms
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
 from crm.accounts.models import Role, User
@@ -9,25 +10,31 @@ from crm.dateranges import DateRangeForm
 from crm.timeline.models import AuditEvent, TimelineEntry
 from crm.widgets import MultiSelectDropdown, options_html
 
-STAFF_CHOICES_KEY = "timeline:staff-choices"
+
+def _staff_choices_key() -> str:
+    # Per database: processes that share one cache but not one database (the test
+    # suite's parallel workers) must not read each other's lists.
+    return f"timeline:staff-choices:{connection.settings_dict['NAME']}"
 
 
 def staff_choices() -> list[tuple[int, str]]:
     """(id, name) of every staff login, the User filter's options: the feed is reloaded all
     day and staff change rarely, so they are cached, and forgotten when a user is saved or
     deleted (`crm.timeline.apps`)."""
-    choices = cache.get(STAFF_CHOICES_KEY)
+    choices = cache.get(_staff_choices_key())
     if choices is None:
         staff = User.objects.exclude(role=Role.PARTNER).only("first_name", "last_name", "email")
         choices = [(user.pk, str(user)) for user in staff]
-        cache.set(STAFF_CHOICES_KEY, choices, timeout=None)
+        cache.set(_staff_choices_key(), choices, timeout=None)
     return choices
 
 
 def forget_staff_choices(**kwargs) -> None:
     if set(kwargs.get("update_fields") or ()) == {"last_login"}:
         return  # a sign-in changes no name
-    cache.delete(STAFF_CHOICES_KEY)
+    key = _staff_choices_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
 
 
 class TimelineFilterForm(DateRangeForm):

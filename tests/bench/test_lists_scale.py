@@ -303,8 +303,8 @@ def url_of(name: str, query: str = "") -> str:
 
 PAGES = {
     # label: (path, pinned query count, target ratio to the bare view or None)
-    "Jobs board": ("/jobs", 9, 6),
-    "🚨 Needs Attention": ("/jobs?attention=1", 9, 6),
+    "Jobs board": ("/jobs", 6, 6),
+    "🚨 Needs Attention": ("/jobs?attention=1", 6, 6),
     "/finance with totals": ("/finance", 5, 6),
     "Timeline, first page": ("/timeline", 3, 4),
     "Audit log, first page": ("/audit-log", 3, None),

@@ -83,10 +83,20 @@ def test_only_a_day_cut_by_the_page_costs_a_query(signed_in, sliding, django_ass
     mike = ContractorFactory()
     JobFactory.create_batch(3, office=sliding, contractor=mike, starts_at=tomorrow(0))
     signed_in.get(BOARD)
-    with django_assert_num_queries(8):  # rows, the 🚨 badge, the session, user, filters
+    with django_assert_num_queries(5):  # user, offices, rows, the 🚨 badge, app settings
         signed_in.get(BOARD)
     JobFactory.create_batch(PAGE_SIZE, office=sliding, contractor=mike, starts_at=tomorrow(5))
     signed_in.get(BOARD)  # a saved job drops the cached zone list: read it again once
-    with django_assert_num_queries(9):  # + Friday's whole count
+    with django_assert_num_queries(6):  # + Friday's whole count
         html = signed_in.get(BOARD).content.decode()
     assert f"Friday, May 1 · {PAGE_SIZE + 3} jobs" in html
+
+
+def test_a_renamed_or_new_contractor_shows_in_the_filter_at_once(signed_in):
+    mike = ContractorFactory(name="Mike Doors")
+    assert "Mike Doors" in signed_in.get(BOARD).content.decode()
+    mike.name = "Michael Doors"
+    mike.save()
+    ContractorFactory(name="Zed Gates")
+    html = signed_in.get(BOARD).content.decode()
+    assert "Michael Doors" in html and "Mike Doors" not in html and "Zed Gates" in html
