@@ -112,3 +112,27 @@ def seed_leads(total: int, batch: int = 5000) -> list[Office]:
             )
         Lead.objects.bulk_create(rows, batch_size=batch)
     return offices
+
+
+def seed_job_settings(rng: random.Random, contractors: int):
+    """The job types, partners and `contractors` contractors the jobs benches book with."""
+    from contractors.models import Contractor, JobPartner, JobType
+
+    kinds = [
+        JobType.objects.get_or_create(label=label)[0]
+        for label in ("Garage Door", "Sliding Door", "Patio Door", "Repair")
+    ]
+    partners = [
+        JobPartner.objects.get_or_create(name=name)[0]
+        for name in ("GDQ", "Nehoray", "BookBack", "Door Pros")
+    ]
+    people = Contractor.objects.bulk_create(
+        Contractor(
+            name=f"Bench Contractor {n} LLC",
+            contact_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            contact_phone=f"+1786{n:07d}",
+            profit_share=30,
+        )
+        for n in range(contractors)
+    )
+    return kinds, partners, people

@@ -23,7 +23,7 @@ from contractors.models import Contractor, JobPartner, JobType
 from crm.accounts.models import Office, Role
 from jobs.models import FIRST_JOB_NUMBER, Job, JobsSettings, Status
 from jobs.services.auto_status import advance_due_jobs
-from tests.bench.seed import FIRST, LAST
+from tests.bench.seed import FIRST, LAST, seed_job_settings
 from tests.bench.test_contractors import report
 from tests.bench.test_leads import RUNS
 from tests.factories import UserFactory
@@ -135,23 +135,7 @@ def seeded(django_db_setup, django_db_blocker):
             Office.objects.get_or_create(name=name)[0] for name in ("Sliding", "Garage", "General")
         ]
         Office.objects.filter(pk__in=[office.pk for office in offices]).update(is_jobs_enabled=True)
-        kinds = [
-            JobType.objects.get_or_create(label=label)[0]
-            for label in ("Garage Door", "Sliding Door", "Patio Door", "Repair")
-        ]
-        partners = [
-            JobPartner.objects.get_or_create(name=name)[0]
-            for name in ("GDQ", "Nehoray", "BookBack", "Door Pros")
-        ]
-        contractors = Contractor.objects.bulk_create(
-            Contractor(
-                name=f"Bench Contractor {n} LLC",
-                contact_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                contact_phone=f"+1786{n:07d}",
-                profit_share=30,
-            )
-            for n in range(CONTRACTORS)
-        )
+        kinds, partners, contractors = seed_job_settings(rng, CONTRACTORS)
         now = timezone.now()
         today = now.astimezone(BUSINESS).date()
         seed_jobs(offices, contractors, kinds, partners, today, now)

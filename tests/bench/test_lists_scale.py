@@ -23,14 +23,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from contractors.models import Contractor, JobPartner, JobType, ServiceArea
+from contractors.models import Contractor, ServiceArea
 from crm import livesync, pagination
 from crm.accounts.models import Office, Role, User
 from crm.timeline.models import AuditEvent, TimelineEntry
 from jobs.models import FIRST_JOB_NUMBER, Job, Status
 from leads.models import Lead
 from tests.bench import scale
-from tests.bench.seed import FIRST, LAST, seed_leads
+from tests.bench.seed import FIRST, LAST, seed_job_settings, seed_leads
 from tests.bench.test_jobs import ADDRESSES, status_for
 from tests.factories import UserFactory
 
@@ -220,23 +220,7 @@ def seeded(django_db_setup, django_db_blocker):
         if not is_seeded():
             truncate()
             rng = random.Random(5)
-            kinds = [
-                JobType.objects.get_or_create(label=label)[0]
-                for label in ("Garage Door", "Sliding Door", "Patio Door", "Repair")
-            ]
-            partners = [
-                JobPartner.objects.get_or_create(name=name)[0]
-                for name in ("GDQ", "Nehoray", "BookBack", "Door Pros")
-            ]
-            contractors = Contractor.objects.bulk_create(
-                Contractor(
-                    name=f"Bench Contractor {n} LLC",
-                    contact_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    contact_phone=f"+1786{n:07d}",
-                    profit_share=30,
-                )
-                for n in range(CONTRACTORS)
-            )
+            kinds, partners, contractors = seed_job_settings(rng, CONTRACTORS)
             ServiceArea.objects.bulk_create(
                 ServiceArea(
                     label=f"Bench Area {n}",
