@@ -15,7 +15,11 @@ class Page:
 
 
 def _encode(row) -> str:
-    raw = f"{row.created_at.isoformat()}|{row.pk}"
+    """The cursor after `row`: a model instance, or a values() dict with created_at and id."""
+    created_at, pk = (
+        (row["created_at"], row["id"]) if isinstance(row, dict) else (row.created_at, row.pk)
+    )
+    raw = f"{created_at.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -28,7 +32,8 @@ def _decode(cursor: str) -> tuple[datetime.datetime, int] | None:
 
 
 def keyset_page(queryset: QuerySet, cursor: str = "", size: int = 50) -> Page:
-    """One page of `queryset` (ordered -created_at, -id) after `cursor`; bad cursors start over."""
+    """One page of `queryset` (ordered -created_at, -id) after `cursor`; bad cursors start over.
+    A values() queryset must include created_at and id."""
     position = _decode(cursor) if cursor else None
     if position:
         created_at, pk = position

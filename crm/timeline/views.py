@@ -32,7 +32,7 @@ def _feed(request, *, form, queryset, rows_html, template: str, rows_template: s
 
 @permissions.require("timeline.view")
 def feed(request):
-    entries = TimelineEntry.objects.visible_to(request.user).select_related("actor", "office")
+    entries = TimelineEntry.objects.visible_to(request.user).values(*rows.FEED_FIELDS)
     form = TimelineFilterForm(request.GET, viewer=request.user)
     return _feed(
         request,
@@ -49,7 +49,7 @@ def audit(request):
     return _feed(
         request,
         form=AuditFilterForm(request.GET),
-        queryset=AuditEvent.objects.all(),
+        queryset=AuditEvent.objects.values(*rows.AUDIT_FIELDS),
         rows_html=rows.audit_rows_html,
         template="timeline/audit.html",
         rows_template="timeline/_partials/audit_rows.html",

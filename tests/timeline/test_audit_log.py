@@ -54,3 +54,15 @@ def test_clicking_a_row_opens_its_metadata_in_the_right_panel(client, owner):
     ).content.decode()
     assert '"lead_id": 42' in html.unescape(page)
     assert 'data-close="right"' in page
+
+
+def test_every_typed_value_in_a_row_is_escaped(client, owner):
+    evil = '<img src=x onerror="alert(1)">'
+    AuditEventFactory(text=f"Renamed {evil}", actor_label=f"{evil} Doe", office_label=evil)
+    client.force_login(owner)
+    page = client.get(AUDIT).content.decode()
+    assert "<img" not in page
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert f'<td class="log-table__text">Renamed {escaped}</td>' in page
+    assert f'title="{escaped} Doe">{escaped} Doe</span>' in page
+    assert f'title="{escaped}">{escaped}</span>' in page

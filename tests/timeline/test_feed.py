@@ -134,7 +134,7 @@ def test_scrolling_pages_by_keyset_through_every_entry_once(client, owner, slidi
             FEED, params, headers={"HX-Request": "true", "HX-Target": "feed-more"}
         )
         rows = response.context["page"].rows
-        seen += [row.subject_label for row in rows]
+        seen += [row["subject_label"] for row in rows]
         cursor = response.context["page"].next_cursor
         pages += 1
         if not cursor:
@@ -199,3 +199,20 @@ def test_the_filter_row_keeps_what_was_picked_and_escapes_names(client, owner, s
     assert '<option value="custom" selected>Custom range</option>' in page
     assert 'name="date_from" value="2026-01-02"' in page
     assert "&lt;b&gt;Bold&lt;/b&gt; Name" in page and "<b>Bold</b>" not in page
+
+
+def test_every_typed_value_in_a_row_is_escaped_and_lines_break(client, owner):
+    evil = '<img src=x onerror="alert(1)">'
+    office = OfficeFactory(name=f"Office {evil}")
+    actor = UserFactory(first_name=evil, last_name="Doe", offices=[office])
+    TimelineEntryFactory(
+        office=office, subject_label=f"Lead {evil}", body=f"line one {evil}\nline two", actor=actor
+    )
+    client.force_login(owner)
+    page = client.get(FEED).content.decode()
+    assert "<img" not in page
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert f'title="Lead {escaped}">Lead {escaped}</strong>' in page
+    assert f"line one {escaped}<br>line two" in page
+    assert f'title="{escaped} Doe">{escaped} Doe</span>' in page
+    assert f'title="Office {escaped}">Office {escaped}</span>' in page
