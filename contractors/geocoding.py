@@ -35,11 +35,7 @@ def google_api_key() -> str:
     """The browser key: CP → Google Places API, else GOOGLE_MAPS_API_KEY; "" means offline."""
     from crm.controlpanel.models import AppSettings
 
-    return (
-        AppSettings.load().google_places_api_key
-        or getattr(settings, "GOOGLE_MAPS_API_KEY", "")
-        or ""
-    )
+    return AppSettings.google_browser_key() or getattr(settings, "GOOGLE_MAPS_API_KEY", "") or ""
 
 
 def server_api_key() -> str:

@@ -8,8 +8,8 @@ from itertools import groupby
 from crm import phones
 from crm.dateranges import business_now
 from crm.timezones import zone_or_default
-from jobs.models import ACTIVE_STATUSES, Attention, Job, Status
-from jobs.services.attention import update_request_message
+from jobs.models import ACTIVE_STATUSES, Attention, Status
+from jobs.services.attention import update_request_text
 from jobs.services.common import clock
 
 STATUS_CODES = {
@@ -126,42 +126,36 @@ def ago(then: datetime.datetime, now: datetime.datetime) -> str:
     return "just now"
 
 
-# What a copied "What's the update please?" needs, to build its Job (attention rows only).
-MESSAGE_FIELDS = (
-    "number",
-    "first_name",
-    "last_name",
-    "street",
-    "unit",
-    "city",
-    "state",
-    "zip_code",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "status_changed_at",
-)
-
-
 def _row(job: dict, now: datetime.datetime, detail_base: str) -> Row:
     """A row from the query's values (plain dicts: no model instances for a list page)."""
     zone = zone_or_default(job["timezone"])
     start, end = job["starts_at"].astimezone(zone), job["ends_at"].astimezone(zone)
     contractor = job["contractor__name"] or ""
+    client = f"{job['first_name']} {job['last_name']}".strip()
+    region = " ".join(part for part in (job["state"], job["zip_code"]) if part)
+    parts = (job["street"], job["unit"], job["city"], region)
+    address = ", ".join(part for part in parts if part)
     attention = job["attention"]
     message = ""
     if attention in COPYABLE:
-        message = update_request_message(Job(**{f: job[f] for f in MESSAGE_FIELDS}), attention)
-    region = " ".join(part for part in (job["state"], job["zip_code"]) if part)
-    parts = (job["street"], job["unit"], job["city"], region)
+        message = update_request_text(
+            attention,
+            number=job["number"],
+            name=client,
+            address=address,
+            zone=zone,
+            starts_at=job["starts_at"],
+            ends_at=job["ends_at"],
+            status_changed_at=job["status_changed_at"],
+        )
     return Row(
         url=f"{detail_base}{job['id']}",
         display_id=f"JOB-{job['number']}",
         office=job["office__name"],
         window=f"{start:%b %-d} · {clock(start)}–{clock(end)}",
-        client=f"{job['first_name']} {job['last_name']}".strip(),
+        client=client,
         phone=phones.pretty(job["phone"]),
-        address=", ".join(part for part in parts if part),
+        address=address,
         job_type=job["job_type__label"],
         company=job["company"],
         contractor=contractor,

@@ -2,22 +2,26 @@
 Thin: forms parse, `crm.permissions` decides, `jobs.services` writes (see action_views)."""
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from contractors.geocoding import google_api_key
-from crm import permissions, phones
+from crm import livesync, permissions, phones
+from crm.accounts.models import Role
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
 from crm.timezones import by_local_clock, zone_or_default
 from jobs import board
 from jobs.board import COPYABLE
 from jobs.board_html import day_html
-from jobs.forms import JobFilterForm, StatusForm, local_value
+from jobs.forms import JobFilterForm, StatusForm, date_window, local_value
 from jobs.models import ACTIVE_STATUSES, Job, JobsSettings, JobTag, Status, zones_in_use
 from jobs.services import attention_reason, update_request_message
 from jobs.services.common import moment, short_window
@@ -29,6 +33,10 @@ PAGE_SIZE = 50
 # The 🚨 badge counts up to here and then says "99+": past a hundred the number tells a
 # dispatcher nothing more, and counting stops early (thousands can need attention).
 ATTENTION_CAP = 100
+# How long a cached count may lag the clock: a write in scope retires it at once (the
+# live-sync stamp is in its key), but the 🚨 rules also flip as time passes (a window
+# ends, a follow-up comes due), and a badge a minute late is fine.
+COUNT_SECONDS = 60
 BOARD_TARGETS = {"job-board"}
 CAPABILITIES = (
     "jobs.create",
@@ -62,6 +70,7 @@ def dashboard(request):
         .values(*board.ROW_FIELDS)
     )
     page = BoardPage(rows, request.GET.get("page"))
+    counts = counts_key(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     attention_only = bool(form.is_valid() and form.cleaned_data.get("attention"))
@@ -71,10 +80,7 @@ def dashboard(request):
         page.object_list,
         sort=sort,
         detail_base=reverse("jobs:detail", args=[0])[:-1],
-        # 🚨's rules each need an active status: said, the count reads `job_active_idx`.
-        counts=split_day_counts(
-            filtered.filter(status__in=ACTIVE_STATUSES) if attention_only else filtered, page
-        ),
+        counts=split_day_counts(counts, form, filtered, page),
     )
     reminders_url = reverse("jobs:reminders")
     for day in days:
@@ -86,7 +92,7 @@ def dashboard(request):
         "page": page,
         "sort": sort,
         "days": days,
-        "attention_count": attention_badge(jobs, now=now, hours=hours),
+        "attention_count": attention_badge(counts, jobs, now=now, hours=hours),
         "attention_only": attention_only,
         "filtering": form.is_valid() and form.is_filtering(),
         "query": query.urlencode(),
@@ -125,9 +131,10 @@ class BoardPage:
         return self.number - 1
 
 
-def split_day_counts(filtered, page: BoardPage) -> dict[datetime.date, int]:
+def split_day_counts(key: str, form: JobFilterForm, filtered, page: BoardPage) -> dict:
     """The whole count of the page's first and last days when they run on past the page
-    (every other day on it is whole): one query over those days' index entries only."""
+    (every other day on it is whole): one query over those days' index entries only,
+    cached while nothing in the user's scope changes (`cached_count`)."""
     if not page.object_list:
         return {}
     edges = set()
@@ -137,6 +144,16 @@ def split_day_counts(filtered, page: BoardPage) -> dict[datetime.date, int]:
         edges.add(_local_day(page.object_list[-1]))
     if not edges:
         return {}
+    data = form.cleaned_data
+    if data.get("attention"):
+        # 🚨's rules each need an active status: said, the count reads `job_active_idx`.
+        filtered = filtered.filter(status__in=ACTIVE_STATUSES)
+    # What `filtered` is made of: the filters, and the day the default window starts.
+    shape = (sorted(data.items()), date_window(form.preset), sorted(edges))
+    return cached_count(key, "split-days", shape, lambda: _day_counts(filtered, edges))
+
+
+def _day_counts(filtered, edges) -> dict[datetime.date, int]:
     zones = zones_in_use()
     conditions = {day: _on_local_day(day, zones) for day in edges}
     either = Q(pk__in=[])
@@ -167,14 +184,62 @@ def _on_local_day(day: datetime.date, zones) -> Q:
     )
 
 
-def attention_badge(jobs, *, now, hours: int) -> str:
+def attention_badge(key: str, jobs, *, now, hours: int) -> str:
     """The 🚨 button's count, "99+" from ATTENTION_CAP on: the count reads at most that many
-    index entries (COUNT over a LIMIT subquery)."""
-    # The active statuses, implied by every rule, said outright: an index-only scan of
-    # `job_active_idx` (0.2 ms at 500,000 jobs; unsaid, a scan of the table).
-    flagged = jobs.filter(status__in=ACTIVE_STATUSES).needing_attention(now=now, hours=hours)
-    count = flagged.values("pk")[:ATTENTION_CAP].count()
+    index entries (COUNT over a LIMIT subquery), cached (`cached_count`)."""
+
+    def count() -> int:
+        # The active statuses, implied by every rule, said outright: an index-only scan of
+        # `job_active_idx` (0.2 ms at 500,000 jobs; unsaid, a scan of the table).
+        flagged = jobs.filter(status__in=ACTIVE_STATUSES).needing_attention(now=now, hours=hours)
+        return flagged.values("pk")[:ATTENTION_CAP].count()
+
+    count = cached_count(key, "attention", hours, count)
     return f"{ATTENTION_CAP - 1}+" if count >= ATTENTION_CAP else str(count)
+
+
+def counts_key(user) -> str:
+    """Where `user`'s cached counts live (`cached_count`): the jobs they see, and the
+    live-sync stamp of their scope, read once a page."""
+    # Per database: processes sharing one cache but not one database (test workers).
+    scope = repr((connection.settings_dict["NAME"], _scope(user)))
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
+    return f"jobs:counts:{digest}:{livesync.last_change(_stamp_keys(user))}"
+
+
+def cached_count(key: str, name: str, shape, count):
+    """`count()`, from the cache while nothing in the user's scope has changed (`key`:
+    `counts_key`) and for at most COUNT_SECONDS.
+
+    Building and compiling these counts cost more than running them, on every board load.
+    Every job write bumps its office's live-sync stamp after commit (`crm.livesync`), so
+    the stamp keys the cache with what the count depends on (`shape`): a write in scope
+    moves the key and the next load counts afresh. The stamp is read first, so a count
+    that missed a write committing meanwhile is stored under the old stamp, which that
+    write's bump retires.
+    """
+    key = f"{key}:{name}:{hashlib.sha256(repr(shape).encode()).hexdigest()[:32]}"
+    value = cache.get(key)
+    if value is None:
+        value = count()
+        cache.set(key, value, timeout=COUNT_SECONDS)
+    return value
+
+
+def _scope(user) -> tuple:
+    """What `visible_jobs(user)` holds: users alike here see the same jobs."""
+    if user.role == Role.PARTNER:
+        return ("partner", user.partner_name)
+    return (
+        "offices",
+        tuple(pk for pk, _, is_jobs_enabled in user.visible_offices if is_jobs_enabled),
+    )
+
+
+def _stamp_keys(user) -> list[str]:
+    # A partner sees jobs of every office whose Jobs feature is on, and switching it
+    # bumps only that office's stamp: any change anywhere retires a partner's counts.
+    return [livesync.ANY] if user.role == Role.PARTNER else livesync.scope_keys(user)
 
 
 def _new_job_for_lead(request) -> str:

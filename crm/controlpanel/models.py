@@ -1,5 +1,6 @@
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 
 from crm.fields import EncryptedTextField
 from crm.unreadable_secrets import notice, report_unreadable
@@ -32,6 +33,30 @@ class AppSettings(models.Model):
         settings, _ = cls.objects.get_or_create(pk=1)
         report_unreadable(settings)
         return settings
+
+    @classmethod
+    def google_browser_key(cls) -> str:
+        """The stored Google Places key, from the shared cache: every page with a map or
+        an address field reads it. Only this key is cached, never the row: it is the
+        browser key, written into those pages anyway, so the cache holds nothing a
+        browser doesn't. Saving the row forgets it."""
+        key = cls._browser_key_cache_key()
+        value = cache.get(key)
+        if value is None:
+            value = str(cls.load().google_places_api_key)  # unreadable: "" (and audited)
+            cache.set(key, value, timeout=60 * 60)
+        return value
+
+    @staticmethod
+    def _browser_key_cache_key() -> str:
+        # Per database: processes sharing one cache but not one database (test workers).
+        return f"controlpanel:google-browser-key:{connection.settings_dict['NAME']}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        key = self._browser_key_cache_key()
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
 
     @property
     def secret_notice(self) -> str:

@@ -86,16 +86,32 @@ def _hour(when: datetime.datetime) -> str:
 def update_request_message(job: Job, reason: str) -> str:
     """The "What's the update please?" text that 🔴 UPDATE NEEDED and 🔵 ASK FOR UPDATE
     copy for the contractor: the deposit-collected date, or the scheduled window."""
+    return update_request_text(
+        reason,
+        number=job.number,
+        name=job.full_name,
+        address=job.address,
+        zone=job.local_zone,
+        starts_at=job.starts_at,
+        ends_at=job.ends_at,
+        status_changed_at=job.status_changed_at,
+    )
+
+
+def update_request_text(
+    reason: str, *, number, name, address, zone, starts_at, ends_at, status_changed_at
+) -> str:
+    """`update_request_message` from a job's values (the board's rows are plain dicts)."""
     if reason == Attention.UPDATE_NEEDED:
-        when = f"Deposit collected {local(job, job.status_changed_at):%-m/%-d}"
+        when = f"Deposit collected {status_changed_at.astimezone(zone):%-m/%-d}"
     else:
-        start, end = local(job, job.starts_at), local(job, job.ends_at)
+        start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
         when = f"{start:%-m/%-d} {_hour(start)}-{_hour(end)}"
     return "\n".join(
         [
             "🔔Update Needed🔔",
-            f"🏷️Job #{job.number} - {job.full_name}",
-            f"📍 {job.address}",
+            f"🏷️Job #{number} - {name}",
+            f"📍 {address}",
             f"🕒 {when} - DUE",
             "What's the update please?",
         ]

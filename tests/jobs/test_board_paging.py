@@ -6,9 +6,13 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from jobs.models import Status
+from crm.accounts.models import Role
+from crm.controlpanel.services import set_google_places_key
+from jobs.forms import filter_choices
+from jobs.models import Status, zones_in_use
+from jobs.services import archive_job
 from jobs.views import ATTENTION_CAP, PAGE_SIZE
-from tests.factories import ContractorFactory, JobFactory
+from tests.factories import ContractorFactory, JobFactory, OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,11 +87,14 @@ def test_only_a_day_cut_by_the_page_costs_a_query(signed_in, sliding, django_ass
     mike = ContractorFactory()
     JobFactory.create_batch(3, office=sliding, contractor=mike, starts_at=tomorrow(0))
     signed_in.get(BOARD)
-    with django_assert_num_queries(5):  # user, offices, rows, the 🚨 badge, app settings
+    # The 🚨 badge and the Google key come from the cache after the first load.
+    with django_assert_num_queries(3):  # user, offices, rows
         signed_in.get(BOARD)
     JobFactory.create_batch(PAGE_SIZE, office=sliding, contractor=mike, starts_at=tomorrow(5))
-    signed_in.get(BOARD)  # a saved job drops the cached zone list: read it again once
-    with django_assert_num_queries(6):  # + Friday's whole count
+    filter_choices(), zones_in_use()  # lists the saved jobs (and their types) dropped
+    with django_assert_num_queries(4):  # + Friday's whole count
+        signed_in.get(BOARD)
+    with django_assert_num_queries(3):  # the count, cached until a job in scope changes
         html = signed_in.get(BOARD).content.decode()
     assert f"Friday, May 1 · {PAGE_SIZE + 3} jobs" in html
 
@@ -100,3 +107,51 @@ def test_a_renamed_or_new_contractor_shows_in_the_filter_at_once(signed_in):
     ContractorFactory(name="Zed Gates")
     html = signed_in.get(BOARD).content.decode()
     assert "Michael Doors" in html and "Mike Doors" not in html and "Zed Gates" in html
+
+
+def badge(client) -> str:
+    html = client.get(BOARD).content.decode()
+    return html.split("<span data-attention-count>")[1].split("<")[0]
+
+
+def test_a_job_written_in_scope_shows_in_the_cached_badge_on_the_next_load(
+    client, admin, sliding, django_capture_on_commit_callbacks
+):
+    first, _ = JobFactory.create_batch(  # no contractor: FIND CONTRACTOR
+        2, office=sliding, status=Status.SUBMITTED, starts_at=tomorrow(0)
+    )
+    client.force_login(admin)
+    assert badge(client) == "2"
+    with django_capture_on_commit_callbacks(execute=True):  # the live-sync bump
+        archive_job(job=first, actor=admin)
+    assert badge(client) == "1"
+
+
+def test_a_cached_badge_is_not_shown_to_a_user_of_another_scope(client, agent, sliding):
+    JobFactory(office=sliding, status=Status.SUBMITTED, starts_at=tomorrow(0))
+    elsewhere = UserFactory(role=Role.AGENT, offices=[OfficeFactory(name="Garage")])
+    client.force_login(agent)
+    assert badge(client) == "1"
+    client.force_login(elsewhere)
+    assert badge(client) == "0"
+
+
+def test_a_day_count_follows_a_job_written_in_scope(
+    signed_in, agent, sliding, django_capture_on_commit_callbacks
+):
+    mike = ContractorFactory()
+    jobs = JobFactory.create_batch(
+        PAGE_SIZE + 2, office=sliding, contractor=mike, starts_at=tomorrow(0)
+    )
+    label = f"Tomorrow · Friday, May 1 · {PAGE_SIZE + 2} jobs"
+    assert label in signed_in.get(BOARD).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        archive_job(job=jobs[-1], actor=UserFactory(role=Role.ADMIN, offices=[sliding]))
+    html = signed_in.get(BOARD).content.decode()
+    assert f"Tomorrow · Friday, May 1 · {PAGE_SIZE + 1} jobs" in html and label not in html
+
+
+def test_a_new_google_key_reaches_the_board_at_once(signed_in, owner):
+    assert "maps.googleapis.com" not in signed_in.get(BOARD).content.decode()
+    set_google_places_key(actor=owner, api_key="AIza-new-browser-key")
+    assert "key=AIza-new-browser-key" in signed_in.get(BOARD).content.decode()
