@@ -32,6 +32,15 @@ PAID_FILTERS = {
 }
 
 
+def menu_choices(user) -> dict[str, list[tuple[int, str]]]:
+    """(id, name) of the offices `user` sees (the user's office list), and of every partner
+    and contractor, as on the Jobs board for staff: its cached lists, forgotten when one is
+    saved or deleted. No query beyond the office list every page reads."""
+    _, partners, contractors = filter_choices()
+    offices = [(pk, name) for pk, name, _ in user.visible_offices]
+    return {"office": offices, "source": partners, "contractor": contractors}
+
+
 class Pairs(BaseChoiceIterator):
     """(id, name) choices Django keeps as they are: it normalizes a plain list on the field
     and again on its widget, ~1 ms a load for some hundreds of contractors."""
@@ -63,14 +72,8 @@ class FinanceFilterForm(DateRangeForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, auto_id="finance_%s", **kwargs)
         self.fields["date_from"].label, self.fields["date_to"].label = "From", "To"
-        # Every partner and contractor, as on the Jobs board for staff: its cached lists,
-        # forgotten when one is saved or deleted (no query).
-        _, partners, contractors = filter_choices()
-        for name, pairs in (
-            ("office", [(pk, name) for pk, name, _ in user.visible_offices]),
-            ("source", partners),
-            ("contractor", contractors),
-        ):
+        self.choices_by_menu = menu_choices(user)  # the rows' names too (finance.rows)
+        for name, pairs in self.choices_by_menu.items():
             self.fields[name].choices = Pairs(pairs)
 
     def filter_row(self) -> SafeString:

@@ -15,7 +15,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from openpyxl.styles import Font
 
@@ -24,12 +23,12 @@ from crm.errors import DomainError
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
 from finance import services, tasks
-from finance.forms import FinanceFilterForm
+from finance.forms import FinanceFilterForm, menu_choices
 from finance.models import WeeklyReportDelivery
 from finance.money import contractor_payout, money
 from finance.queries import finance_jobs, finance_scope, list_totals
 from finance.reports import build_weekly_report, last_closed_week, report_xlsx, week_start_of
-from finance.rows import ROW_FIELDS, row_html
+from finance.rows import ROW_FIELDS, rows_html
 from jobs.responses import REFRESH
 from jobs.services import archive_job
 
@@ -75,11 +74,11 @@ def dashboard(request):
     context = {
         "form": form,
         "page": page,
-        "rows": mark_safe(
-            "".join(
-                row_html(row, detail_base=detail_base, can_edit=can_edit)
-                for row in page.object_list
-            )
+        "rows": rows_html(
+            page.object_list,
+            menus=form.choices_by_menu,
+            detail_base=detail_base,
+            can_edit=can_edit,
         ),
         "totals": {name: money(value) for name, value in money_totals.items()},
         "query": query.urlencode(),
@@ -215,7 +214,8 @@ def set_paid(request, pk: int):
         return _panel(request, job)
     row = finance_scope(request.user).filter(pk=pk).values(*ROW_FIELDS).get()
     detail_base = reverse("finance:detail", args=[0])[:-1]
-    response = HttpResponse(row_html(row, detail_base=detail_base, can_edit=True))
+    menus = menu_choices(request.user)
+    response = HttpResponse(rows_html([row], menus=menus, detail_base=detail_base, can_edit=True))
     response["HX-Trigger"] = json.dumps(REFRESH)
     return response
 
