@@ -152,8 +152,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # mmap: pages are read straight from the OS's file cache, not copied into each
+        # connection's own small page cache (the leads dashboard reads ~1,000 index pages).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456;"
+        ),
     }
+    # A connection kept between requests keeps its page cache and parsed schema warm: a
+    # new one per request made the leads dashboard's first page ~20× slower than its SQL.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # The test database is a file too: an in-memory one shares a cache whose table locks
     # fail at once (no timeout), which is not how `make run` behaves.
     DATABASES["default"]["TEST"] = {

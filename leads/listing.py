@@ -16,6 +16,7 @@ an agent's offices, status + office); otherwise a count that stops at COUNT_CAP 
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -203,7 +204,32 @@ def _with_slots(statement):
             found = None
         if found:
             slots.append((index, *found))
+    if connection.vendor == "sqlite":
+        return _constants_inlined(statement, slots)
     return statement, slots
+
+
+def _constants_inlined(statement, slots):
+    """The statement with every constant parameter (statuses, flags, office ids) written into
+    the SQL, the slots renumbered. SQLite uses a partial index only when the query's WHERE
+    proves the index's: `status IN (?, ?)` proves nothing, so each tier scanned the whole
+    table (50 ms at 100,000 leads, against 4 ms with the values written in)."""
+    sql, params, names, converters = statement
+    pieces = re.split(r"(?<!%)%s", sql)
+    slot_at = {index: (name, is_adapted) for index, name, is_adapted in slots}
+    text, kept, renumbered = [pieces[0]], [], []
+    for index, (param, piece) in enumerate(zip(params, pieces[1:], strict=True)):
+        if index in slot_at or not isinstance(param, (str, int)):
+            if index in slot_at:
+                renumbered.append((len(kept), *slot_at[index]))
+            kept.append(param)
+            text.append("%s")
+        elif isinstance(param, str):
+            text.append("'" + param.replace("'", "''").replace("%", "%%") + "'")
+        else:  # int, bool
+            text.append(str(int(param)))
+        text.append(piece)
+    return ("".join(text), tuple(kept), names, converters), renumbered
 
 
 def _statement(leads, now, mark, backwards: bool, size: int, statuses):

@@ -19,7 +19,9 @@ if os.environ.get("REDIS_URL"):
     )
 else:
     os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix=f"bookback-cache-{_worker}-")
-# A SQLite test database of this run's own: two runs at once must not share one file.
-os.environ["SQLITE_TEST_NAME"] = os.path.join(
-    tempfile.mkdtemp(prefix=f"bookback-db-{_worker}-"), "test.sqlite3"
+# A SQLite test database of this run's own: two runs at once must not share one file
+# (a bench that keeps its rows names one with SQLITE_TEST_NAME and --reuse-db).
+os.environ.setdefault(
+    "SQLITE_TEST_NAME",
+    os.path.join(tempfile.mkdtemp(prefix=f"bookback-db-{_worker}-"), "test.sqlite3"),
 )

@@ -6,7 +6,9 @@ sort of more than 1,000 rows. On SQLite (`make run`'s engine) only 100,000, ≤ 
 
 A realistic mix: two years of leads over eight offices of uneven size; recent leads are
 mostly Fresh or waiting on a callback, old ones mostly Converted or Irrelevant, with a tail
-of overdue callbacks nobody worked. BENCH_LEADS_SIZES="20000,200000" for a quick run."""
+of overdue callbacks nobody worked. BENCH_LEADS_SIZES="20000,200000" for a quick run;
+BENCH_LEADS_KEEP=1 leaves the leads in place (with --reuse-db, and on SQLite a
+SQLITE_TEST_NAME of your own, the next run skips the seeding)."""
 
 import datetime
 import gc
@@ -20,7 +22,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from crm.accounts.models import Office, Role
+from crm.accounts.models import Office, Role, User
 from leads.models import Lead, LeadCounter, LeadSource, Status
 from tests.bench import scale
 from tests.bench.seed import FIRST, LAST, ZIPS
@@ -34,6 +36,8 @@ SIZES = [
         "BENCH_LEADS_SIZES", "100000,1000000" if IS_POSTGRES else "100000"
     ).split(",")
 ]
+KEEP = os.environ.get("BENCH_LEADS_KEEP") == "1"
+OWNER, AGENT = "leads-bench-owner@example.com", "leads-bench-agent@example.com"
 OFFICES = {"Sliding": 30, "Garage": 20, "General": 15, "Joes Doors FL": 10}
 OFFICES.update({f"Metro {n}": 25 // 4 for n in range(4)})
 COLUMNS = [
@@ -159,9 +163,11 @@ def world(django_db_setup, django_db_blocker):
         lead_source()
         offices = [Office.objects.get_or_create(name=name)[0] for name in OFFICES]
         sources = list(LeadSource.objects.all())
-        owner = UserFactory(role=Role.OWNER, email="leads-bench-owner@example.com")
-        agent = UserFactory(
-            role=Role.AGENT, email="leads-bench-agent@example.com", offices=[offices[3]]
+        owner = User.objects.filter(email=OWNER).first() or UserFactory(
+            role=Role.OWNER, email=OWNER
+        )
+        agent = User.objects.filter(email=AGENT).first() or UserFactory(
+            role=Role.AGENT, email=AGENT, offices=[offices[3]]
         )
         yield {
             "offices": offices,
@@ -171,6 +177,8 @@ def world(django_db_setup, django_db_blocker):
             "cookies": scale.session_cookie(owner),
             "agent_cookies": scale.session_cookie(agent),
         }
+        if KEEP:
+            return
         with connection.cursor() as cursor:
             if IS_POSTGRES:
                 cursor.execute("TRUNCATE leads_lead CASCADE")
@@ -249,7 +257,9 @@ def test_leads_dashboard_stays_near_the_bare_view(client, world, sized):
         if figure["queries"] > 6:
             misses.append(f"{label}: {figure['queries']} queries")
         target = 8 if label.startswith("search") else 6 if IS_POSTGRES else 10
-        if (size >= 1_000_000 or not IS_POSTGRES) and figure["ratio"] > target:
+        # On SQLite the spec asks a substring match of the search, no index: not held to it.
+        held = size >= 1_000_000 if IS_POSTGRES else not label.startswith("search")
+        if held and figure["ratio"] > target:
             misses.append(f"{label}: {figure['ratio']:.2f}× > {target}×")
         smaller = FIGURES.get(SIZES[0]) if size != SIZES[0] else None
         if smaller and figure["ms"] > 1.5 * smaller[label]["ms"]:
