@@ -149,11 +149,18 @@ class JobFilterForm(forms.Form):
             jobs = jobs.filter(search_condition(data["q"]))
         if data.get("attention"):
             return jobs.needing_attention(now=now, hours=hours)
-        first, last = date_window(self.preset)
-        if first:
-            start, end = midnight(first), midnight(last + datetime.timedelta(days=1))
-            jobs = jobs.filter(starts_at__gte=start, starts_at__lt=end)
+        bounds = self.window_bounds()
+        if bounds:
+            jobs = jobs.filter(starts_at__gte=bounds[0], starts_at__lt=bounds[1])
         return jobs
+
+    def window_bounds(self) -> tuple[datetime.datetime, datetime.datetime] | None:
+        """[start, end) of the appointments `apply` keeps; None: no date filter (all dates,
+        or 🚨 Needs Attention, which bypasses it)."""
+        first, last = date_window(self.preset)
+        if not first or self.cleaned_data.get("attention"):
+            return None
+        return midnight(first), midnight(last + datetime.timedelta(days=1))
 
 
 def search_condition(text: str) -> Q:

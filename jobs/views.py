@@ -15,15 +15,18 @@ from django.utils import timezone
 from contractors.geocoding import google_api_key
 from crm import livesync, permissions, phones
 from crm.accounts.models import Role
+from crm.dateranges import business_now
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
 from crm.timezones import by_local_clock, zone_or_default
 from jobs import board
 from jobs.board import COPYABLE
 from jobs.board_html import day_html
+from jobs.board_rows import CompiledRows, clock_layout
 from jobs.forms import JobFilterForm, StatusForm, date_window, local_value
 from jobs.models import ACTIVE_STATUSES, Job, JobsSettings, JobTag, Status, zones_in_use
 from jobs.services import attention_reason, update_request_message
+from jobs.services.attention import ask_for_update_cutoff
 from jobs.services.common import moment, short_window
 from jobs.services.placing import closest_areas
 from jobs.services.reminders import KINDS, day_reminders
@@ -63,12 +66,11 @@ def dashboard(request):
     hours = JobsSettings.load().ask_for_update_hours
     form = JobFilterForm(request.GET, user=request.user)  # no filter = the default window
     jobs = visible_jobs(request.user)
-    filtered = form.apply(jobs, now=now, hours=hours) if form.is_valid() else jobs.none()
-    rows = (
-        filtered.with_attention(now=now, hours=hours)
-        .order_by("starts_at", "number")
-        .values(*board.ROW_FIELDS)
-    )
+
+    def filtered():  # built only when the rows' statement or a count is not cached
+        return form.apply(jobs, now=now, hours=hours) if form.is_valid() else jobs.none()
+
+    rows = board_rows(request.user, form, filtered, now=now, hours=hours)
     page = BoardPage(rows, request.GET.get("page"))
     counts = counts_key(request.user)
     query = request.GET.copy()
@@ -103,6 +105,31 @@ def dashboard(request):
         return render(request, "jobs/_partials/board.html", context)
     context["maps_key"] = google_api_key()  # the New Job form's map and autocomplete
     return render(request, "jobs/dashboard.html", context)
+
+
+def board_rows(user, form: JobFilterForm, filtered, *, now, hours: int) -> CompiledRows:
+    """The board's rows (ROW_FIELDS with `attention`, by start time) of the queryset
+    `filtered()` builds, from a statement compiled once per shape: the user's scope, the
+    filters and the zones' dates (`jobs.board_rows`)."""
+    today = now.astimezone(business_now().tzinfo).date()
+    layout = clock_layout(now, today)
+    clock = {"now": now, "update_after": ask_for_update_cutoff(now, hours)}
+    clock |= {f"day{offset}": today + datetime.timedelta(days=offset) for offset in set(layout)}
+    bounds = form.window_bounds() if form.is_valid() else None
+    if bounds:
+        clock |= {"start": bounds[0], "end": bounds[1]}
+    # A string: the filters hold lists.
+    shape = repr((_scope(user), sorted(form.cleaned_data.items()), layout))
+    return CompiledRows(
+        lambda: (
+            filtered()
+            .with_attention(now=now, hours=hours)
+            .order_by("starts_at", "number")
+            .values(*board.ROW_FIELDS)
+        ),
+        shape=shape if form.is_valid() else None,
+        clock=clock,
+    )
 
 
 class BoardPage:
@@ -145,15 +172,17 @@ def split_day_counts(key: str, form: JobFilterForm, filtered, page: BoardPage) -
     if not edges:
         return {}
     data = form.cleaned_data
-    if data.get("attention"):
+    # What `filtered()` is made of: the filters, and the day the default window starts.
+    shape = (sorted(data.items()), date_window(form.preset), sorted(edges))
+    return cached_count(
+        key, "split-days", shape, lambda: _day_counts(filtered(), edges, data.get("attention"))
+    )
+
+
+def _day_counts(filtered, edges, attention_only: bool) -> dict[datetime.date, int]:
+    if attention_only:
         # 🚨's rules each need an active status: said, the count reads `job_active_idx`.
         filtered = filtered.filter(status__in=ACTIVE_STATUSES)
-    # What `filtered` is made of: the filters, and the day the default window starts.
-    shape = (sorted(data.items()), date_window(form.preset), sorted(edges))
-    return cached_count(key, "split-days", shape, lambda: _day_counts(filtered, edges))
-
-
-def _day_counts(filtered, edges) -> dict[datetime.date, int]:
     zones = zones_in_use()
     conditions = {day: _on_local_day(day, zones) for day in edges}
     either = Q(pk__in=[])

@@ -21,6 +21,11 @@ def ask_for_update_hours(hours: int | None = None) -> int:
     return hours if hours is not None else JobsSettings.load().ask_for_update_hours
 
 
+def ask_for_update_cutoff(now: datetime.datetime, hours: int | None = None):
+    """In Progress jobs whose window ended by then are flagged ASK FOR UPDATE."""
+    return now - datetime.timedelta(hours=ask_for_update_hours(hours))
+
+
 def attention_reason(
     job: Job, *, now: datetime.datetime | None = None, hours: int | None = None
 ) -> str:
@@ -50,7 +55,7 @@ def _rules(now: datetime.datetime | None, hours: int | None) -> list[tuple[str, 
         key=lambda zone: now.astimezone(zone).date(),
         condition=lambda today: Q(expected_completion__lt=today),
     )
-    update_after = now - datetime.timedelta(hours=ask_for_update_hours(hours))
+    update_after = ask_for_update_cutoff(now, hours)
     return [
         (Attention.UPDATE_NEEDED, Q(status=Status.DEPOSIT) & deposit_overdue),
         (Attention.FOLLOW_UP_NEEDED, Q(status=Status.PENDING, follow_up_at__lte=now)),
