@@ -155,3 +155,18 @@ def test_a_new_google_key_reaches_the_board_at_once(signed_in, owner):
     assert "maps.googleapis.com" not in signed_in.get(BOARD).content.decode()
     set_google_places_key(actor=owner, api_key="AIza-new-browser-key")
     assert "key=AIza-new-browser-key" in signed_in.get(BOARD).content.decode()
+
+
+def test_a_reloaded_board_flags_rows_by_the_clock_of_each_load(signed_in, sliding):
+    # The second load reuses the first one's compiled statement with its own clock.
+    JobFactory(
+        office=sliding,
+        contractor=ContractorFactory(),
+        status=Status.IN_PROGRESS,
+        starts_at=NOON - datetime.timedelta(hours=3),
+        ends_at=NOON - datetime.timedelta(hours=1),
+    )
+    assert "ASK FOR UPDATE" not in signed_in.get(BOARD).content.decode()
+    with time_machine.travel(NOON + datetime.timedelta(hours=4), tick=False):
+        html = signed_in.get(BOARD).content.decode()
+    assert "🔵 ASK FOR UPDATE" in html
