@@ -78,8 +78,8 @@ class FinanceFilterForm(DateRangeForm):
 
     def filter_row(self) -> SafeString:
         """The dropdowns, selects and dates as HTML, the markup of the widgets' templates
-        (as the Timeline draws its filter row): through the template engine they cost ~4 ms
-        a load, more than the fifty rows under them."""
+        (as the Timeline draws its filter row): through the template engine they cost
+        milliseconds a load, more than the fifty rows under them."""
         return mark_safe(
             "".join(
                 _field(self[name], _dropdown(self[name], searchable=name == "contractor"))
