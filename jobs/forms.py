@@ -6,6 +6,7 @@ from django import forms
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.safestring import SafeString, mark_safe
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
 from crm import permissions, phones, widgets
@@ -91,7 +92,8 @@ class JobFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         # Its own ids: the New Job form opens on the same page with fields of the same names.
         super().__init__(*args, auto_id="filter_%s", **kwargs)
-        self.fields["office"].choices = [(pk, name) for pk, name, _ in user.visible_offices]
+        pairs = widgets.Pairs
+        self.fields["office"].choices = pairs([(pk, name) for pk, name, _ in user.visible_offices])
         if permissions.can(user, "jobs.all_partners"):
             job_types, partners, contractors = filter_choices()
         else:  # an outside company: its own name, and only contractors on its jobs
@@ -104,11 +106,11 @@ class JobFilterForm(forms.Form):
                 .order_by("name")
                 .values_list("id", "name")
             )
-        self.fields["job_type"].choices = job_types
-        self.fields["source"].choices = partners
-        self.fields["contractor"].choices = [(UNASSIGNED, "— Unassigned —")] + [
-            (str(pk), name) for pk, name in contractors
-        ]
+        self.fields["job_type"].choices = pairs(job_types)
+        self.fields["source"].choices = pairs(partners)
+        self.fields["contractor"].choices = pairs(
+            [(UNASSIGNED, "— Unassigned —")] + [(str(pk), name) for pk, name in contractors]
+        )
 
     @property
     def preset(self) -> str:
@@ -121,9 +123,14 @@ class JobFilterForm(forms.Form):
         picked = any(data.get(name) for name in (*self.MENUS, "q", "attention", "rebooked"))
         return picked or self.preset != "window"
 
-    def menus(self) -> list[dict]:
-        """The multi-select dropdowns, ready to draw; the contractor list is searchable."""
-        return [widgets.menu(self[name], searchable=name == "contractor") for name in self.MENUS]
+    def menus(self) -> SafeString:
+        """The multi-select dropdowns, drawn; the contractor list is searchable."""
+        return mark_safe(
+            "".join(
+                widgets.dropdown_field(self[name], searchable=name == "contractor")
+                for name in self.MENUS
+            )
+        )
 
     def apply(self, jobs, *, now: datetime.datetime, hours: int):
         """Narrow `jobs` to the filters. 🚨 Needs Attention (at `now`, with the CP's hours)
