@@ -1,15 +1,12 @@
 """The Finance list's filter row; every value lives in the URL."""
 
-from html import escape
-
 from django import forms
 from django.db.models import Q
-from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
+from crm import widgets
 from crm.dateranges import DateRangeForm
 from crm.timeline.forms import _date_input, _field, _select  # widgets' markup, drawn
-from crm.widgets import options_html
 from jobs.forms import filter_choices, search_condition
 
 PAID_CHOICES = [
@@ -41,17 +38,6 @@ def menu_choices(user) -> dict[str, list[tuple[int, str]]]:
     return {"office": offices, "source": partners, "contractor": contractors}
 
 
-class Pairs(BaseChoiceIterator):
-    """(id, name) choices Django keeps as they are: it normalizes a plain list on the field
-    and again on its widget, ~1 ms a load for some hundreds of contractors."""
-
-    def __init__(self, pairs: list[tuple[int, str]]):
-        self.pairs = pairs
-
-    def __iter__(self):
-        return iter(self.pairs)
-
-
 class FinanceFilterForm(DateRangeForm):
     """Date range (the job's date), office, partner, contractor, paid state,
     finance-cancelled and a search."""
@@ -74,7 +60,7 @@ class FinanceFilterForm(DateRangeForm):
         self.fields["date_from"].label, self.fields["date_to"].label = "From", "To"
         self.choices_by_menu = menu_choices(user)  # the rows' names too (finance.rows)
         for name, pairs in self.choices_by_menu.items():
-            self.fields[name].choices = Pairs(pairs)
+            self.fields[name].choices = widgets.Pairs(pairs)
 
     def filter_row(self) -> SafeString:
         """The dropdowns, selects and dates as HTML, the markup of the widgets' templates
@@ -82,7 +68,7 @@ class FinanceFilterForm(DateRangeForm):
         milliseconds a load, more than the fifty rows under them."""
         return mark_safe(
             "".join(
-                _field(self[name], _dropdown(self[name], searchable=name == "contractor"))
+                widgets.dropdown_field(self[name], searchable=name == "contractor")
                 for name in self.MENUS
             )
             + "".join(_field(self[name], _select(self[name])) for name in self.SELECTS)
@@ -107,21 +93,3 @@ class FinanceFilterForm(DateRangeForm):
         if data.get("q"):
             jobs = jobs.filter(search_condition(data["q"]))
         return self.filter_created(jobs, field="starts_at")
-
-
-def _dropdown(bound, *, searchable: bool) -> str:
-    """templates/widgets/multiselect_dropdown.html's markup, with a search box on request."""
-    chosen = {str(value) for value in (bound.value() or [])}
-    options = [(str(value), label, str(value) in chosen) for value, label in bound.field.choices]
-    summary = f"{len(chosen)} selected" if chosen else "All"
-    search = (
-        '<input type="search" class="multiselect__search" placeholder="Search…" '
-        f'aria-label="Search {escape(str(bound.label))}" data-multiselect-search>'
-        if searchable
-        else ""
-    )
-    return (
-        f'<details class="multiselect" data-multiselect><summary class="multiselect__summary" '
-        f'id="{bound.auto_id}">{summary}</summary><div class="multiselect__menu">{search}'
-        f"{options_html(bound.html_name, options)}</div></details>"
-    )

@@ -133,7 +133,7 @@ def test_an_invalid_filter_says_why_and_shows_no_jobs(client, sliding, jobs):
     assert "The start date must be on or before the end date." in html
     assert "No Deposit or Done jobs match these filters." in html
     assert "Totals · 0 jobs" in html
-    html = client.get(PAGE, {"office": "nowhere"}).content.decode()
+    html = client.get(PAGE, {"paid": "nowhere"}).content.decode()
     assert "Select a valid choice. nowhere is not one of the available choices." in html
 
 
