@@ -4,12 +4,14 @@ here so the template only prints (the board is reloaded all day by every dispatc
 import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from crm import phones
 from crm.dateranges import business_now
 from crm.timezones import zone_or_default
 from jobs.models import ACTIVE_STATUSES, Attention, Status
-from jobs.services.attention import update_request_text
+from jobs.services.attention import update_request_message
 from jobs.services.common import clock
 
 STATUS_CODES = {
@@ -126,6 +128,19 @@ def ago(then: datetime.datetime, now: datetime.datetime) -> str:
     return "just now"
 
 
+class MessageJob(NamedTuple):
+    """What a copied "What's the update please?" reads of a job, from a row's values (a
+    Job instance costs ~20 µs: every field's default, a fresh uuid)."""
+
+    number: int
+    full_name: str
+    address: str
+    local_zone: ZoneInfo
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status_changed_at: datetime.datetime
+
+
 def _row(job: dict, now: datetime.datetime, detail_base: str) -> Row:
     """A row from the query's values (plain dicts: no model instances for a list page)."""
     zone = zone_or_default(job["timezone"])
@@ -138,16 +153,8 @@ def _row(job: dict, now: datetime.datetime, detail_base: str) -> Row:
     attention = job["attention"]
     message = ""
     if attention in COPYABLE:
-        message = update_request_text(
-            attention,
-            number=job["number"],
-            name=client,
-            address=address,
-            zone=zone,
-            starts_at=job["starts_at"],
-            ends_at=job["ends_at"],
-            status_changed_at=job["status_changed_at"],
-        )
+        fields = (job["number"], client, address, zone, job["starts_at"], job["ends_at"])
+        message = update_request_message(MessageJob(*fields, job["status_changed_at"]), attention)
     return Row(
         url=f"{detail_base}{job['id']}",
         display_id=f"JOB-{job['number']}",

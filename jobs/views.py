@@ -26,7 +26,6 @@ from jobs.board_rows import CompiledRows, clock_layout
 from jobs.forms import JobFilterForm, StatusForm, date_window, local_value
 from jobs.models import ACTIVE_STATUSES, Job, JobsSettings, JobTag, Status, zones_in_use
 from jobs.services import attention_reason, update_request_message
-from jobs.services.attention import ask_for_update_cutoff
 from jobs.services.common import moment, short_window
 from jobs.services.placing import closest_areas
 from jobs.services.reminders import KINDS, day_reminders
@@ -113,7 +112,9 @@ def board_rows(user, form: JobFilterForm, filtered, *, now, hours: int) -> Compi
     filters and the zones' dates (`jobs.board_rows`)."""
     today = now.astimezone(business_now().tzinfo).date()
     layout = clock_layout(now, today)
-    clock = {"now": now, "update_after": ask_for_update_cutoff(now, hours)}
+    # The values `jobs.services.attention` and `JobFilterForm.apply` put in the statement
+    # (one not found there only costs the reuse: `jobs.board_rows`).
+    clock = {"now": now, "update_after": now - datetime.timedelta(hours=hours)}
     clock |= {f"day{offset}": today + datetime.timedelta(days=offset) for offset in set(layout)}
     bounds = form.window_bounds() if form.is_valid() else None
     if bounds:

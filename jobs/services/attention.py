@@ -21,11 +21,6 @@ def ask_for_update_hours(hours: int | None = None) -> int:
     return hours if hours is not None else JobsSettings.load().ask_for_update_hours
 
 
-def ask_for_update_cutoff(now: datetime.datetime, hours: int | None = None):
-    """In Progress jobs whose window ended by then are flagged ASK FOR UPDATE."""
-    return now - datetime.timedelta(hours=ask_for_update_hours(hours))
-
-
 def attention_reason(
     job: Job, *, now: datetime.datetime | None = None, hours: int | None = None
 ) -> str:
@@ -55,7 +50,7 @@ def _rules(now: datetime.datetime | None, hours: int | None) -> list[tuple[str, 
         key=lambda zone: now.astimezone(zone).date(),
         condition=lambda today: Q(expected_completion__lt=today),
     )
-    update_after = ask_for_update_cutoff(now, hours)
+    update_after = now - datetime.timedelta(hours=ask_for_update_hours(hours))
     return [
         (Attention.UPDATE_NEEDED, Q(status=Status.DEPOSIT) & deposit_overdue),
         (Attention.FOLLOW_UP_NEEDED, Q(status=Status.PENDING, follow_up_at__lte=now)),
@@ -90,33 +85,20 @@ def _hour(when: datetime.datetime) -> str:
 
 def update_request_message(job: Job, reason: str) -> str:
     """The "What's the update please?" text that 🔴 UPDATE NEEDED and 🔵 ASK FOR UPDATE
-    copy for the contractor: the deposit-collected date, or the scheduled window."""
-    return update_request_text(
-        reason,
-        number=job.number,
-        name=job.full_name,
-        address=job.address,
-        zone=job.local_zone,
-        starts_at=job.starts_at,
-        ends_at=job.ends_at,
-        status_changed_at=job.status_changed_at,
-    )
+    copy for the contractor: the deposit-collected date, or the scheduled window.
 
-
-def update_request_text(
-    reason: str, *, number, name, address, zone, starts_at, ends_at, status_changed_at
-) -> str:
-    """`update_request_message` from a job's values (the board's rows are plain dicts)."""
+    `job`: a Job, or anything with its number, full_name, address, local_zone and times
+    (the board's rows are plain dicts, `jobs.board.MessageJob`)."""
     if reason == Attention.UPDATE_NEEDED:
-        when = f"Deposit collected {status_changed_at.astimezone(zone):%-m/%-d}"
+        when = f"Deposit collected {local(job, job.status_changed_at):%-m/%-d}"
     else:
-        start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+        start, end = local(job, job.starts_at), local(job, job.ends_at)
         when = f"{start:%-m/%-d} {_hour(start)}-{_hour(end)}"
     return "\n".join(
         [
             "🔔Update Needed🔔",
-            f"🏷️Job #{number} - {name}",
-            f"📍 {address}",
+            f"🏷️Job #{job.number} - {job.full_name}",
+            f"📍 {job.address}",
             f"🕒 {when} - DUE",
             "What's the update please?",
         ]
