@@ -59,26 +59,62 @@ def menu(field, *, searchable: bool = False) -> dict:
     }
 
 
-def dropdown_field(field, *, searchable: bool = False) -> SafeString:
-    """A labelled dropdown of a filter row: `menu` drawn in the markup of
-    `widgets/multiselect_dropdown.html` as one string (a dashboard's five cost ~1 ms a load
-    through the template engine)."""
-    chosen, options = _options(field)
-    label, auto_id = escape(str(field.label)), escape(field.auto_id)
+def field_html(bound, control: str, *, label_for: str | None = None) -> str:
+    """A filter row's labelled field around `control`, as `_partials/field.html` draws it
+    (errors included). `label_for=""`: a label for no input (a dropdown's summary)."""
+    error = " field--error" if bound.errors else ""
+    target = bound.id_for_label if label_for is None else label_for
+    errors = str(bound.errors) if bound.errors else ""
+    return (
+        f'<div class="field{error}"><label for="{escape(target)}">{escape(str(bound.label))}'
+        f"</label>{control}{errors}</div>"
+    )
+
+
+def dropdown_html(bound, *, searchable: bool = False) -> str:
+    """`MultiSelectDropdown`'s markup (templates/widgets/multiselect_dropdown.html)."""
+    chosen, options = _options(bound)
+    options = [option for option in options if option[0]]
     search = (
         '<input type="search" class="multiselect__search" placeholder="Search…" '
-        f'aria-label="Search {label}" data-multiselect-search>'
+        f'aria-label="Search {escape(str(bound.label))}" data-multiselect-search>'
         if searchable
         else ""
     )
+    return (
+        '<details class="multiselect" data-multiselect>'
+        f'<summary class="multiselect__summary" id="{escape(bound.auto_id)}">'
+        f"{f'{len(chosen)} selected' if chosen else 'All'}</summary>"
+        f'<div class="multiselect__menu">{search}{options_html(bound.html_name, options)}</div>'
+        "</details>"
+    )
+
+
+def dropdown_field(field, *, searchable: bool = False) -> SafeString:
+    """A labelled dropdown of a filter row, as one string (a dashboard's five cost ~1 ms a
+    load through the template engine)."""
+    label, auto_id = escape(str(field.label)), escape(field.auto_id)
     return mark_safe(
         f'<div class="field"><label for="{auto_id}">{label}</label>'
-        '<details class="multiselect" data-multiselect>'
-        f'<summary class="multiselect__summary" id="{auto_id}">'
-        f"{f'{len(chosen)} selected' if chosen else 'All'}</summary>"
-        f'<div class="multiselect__menu">{search}{options_html(field.html_name, options)}</div>'
-        "</details></div>"
+        f"{dropdown_html(field, searchable=searchable)}</div>"
     )
+
+
+def select_html(bound) -> str:
+    value = bound.value()
+    value = "" if value is None else str(value)
+    options = "".join(
+        f'<option value="{escape(str(choice))}"{" selected" if str(choice) == value else ""}>'
+        f"{escape(str(label))}</option>"
+        for choice, label in bound.field.choices
+    )
+    return f'<select name="{bound.html_name}" id="{bound.auto_id}">{options}</select>'
+
+
+def date_input_html(bound) -> str:
+    value = bound.value()
+    shown = f' value="{escape(str(value))}"' if value not in (None, "") else ""
+    return f'<input type="date" name="{bound.html_name}"{shown} id="{bound.auto_id}">'
 
 
 class MultiSelectDropdown(forms.CheckboxSelectMultiple):

@@ -6,7 +6,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from crm import widgets
 from crm.dateranges import DateRangeForm
-from crm.timeline.forms import _date_input, _field, _select  # widgets' markup, drawn
 from jobs.forms import filter_choices, search_condition
 
 PAID_CHOICES = [
@@ -71,8 +70,14 @@ class FinanceFilterForm(DateRangeForm):
                 widgets.dropdown_field(self[name], searchable=name == "contractor")
                 for name in self.MENUS
             )
-            + "".join(_field(self[name], _select(self[name])) for name in self.SELECTS)
-            + "".join(_field(self[name], _date_input(self[name])) for name in self.DATES)
+            + "".join(
+                widgets.field_html(self[name], widgets.select_html(self[name]))
+                for name in self.SELECTS
+            )
+            + "".join(
+                widgets.field_html(self[name], widgets.date_input_html(self[name]))
+                for name in self.DATES
+            )
         )
 
     def apply(self, jobs):

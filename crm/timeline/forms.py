@@ -1,5 +1,3 @@
-from html import escape
-
 from django import forms
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -8,7 +6,13 @@ from django.utils.safestring import SafeString, mark_safe
 from crm.accounts.models import Role, User
 from crm.dateranges import DateRangeForm
 from crm.timeline.models import AuditEvent, TimelineEntry
-from crm.widgets import MultiSelectDropdown, options_html
+from crm.widgets import (
+    MultiSelectDropdown,
+    date_input_html,
+    dropdown_html,
+    field_html,
+    select_html,
+)
 
 
 def _staff_choices_key() -> str:
@@ -60,14 +64,14 @@ class TimelineFilterForm(DateRangeForm):
         more than the fifty rows under them (the feed is reloaded all day)."""
         date_inputs = "".join(
             f'<div class="field"><label for="{self[name].auto_id}">{label}</label>'
-            f"{_date_input(self[name])}</div>"
+            f"{date_input_html(self[name])}</div>"
             for name, label in (("date_from", "From"), ("date_to", "To"))
         )
         return mark_safe(
-            _field(self["office"], _dropdown(self["office"]), label_for="")
-            + _field(self["kind"], _dropdown(self["kind"]), label_for="")
-            + _field(self["user"], _select(self["user"]))
-            + _field(self["range"], _select(self["range"]))
+            field_html(self["office"], dropdown_html(self["office"]), label_for="")
+            + field_html(self["kind"], dropdown_html(self["kind"]), label_for="")
+            + field_html(self["user"], select_html(self["user"]))
+            + field_html(self["range"], select_html(self["range"]))
             + date_inputs
         )
 
@@ -91,44 +95,3 @@ class AuditFilterForm(DateRangeForm):
         if self.cleaned_data.get("kind"):
             events = events.filter(kind__in=self.cleaned_data["kind"])
         return self.filter_created(events)
-
-
-def _field(bound, control: str, *, label_for: str | None = None) -> str:
-    error = " field--error" if bound.errors else ""
-    target = bound.id_for_label if label_for is None else label_for
-    errors = str(bound.errors) if bound.errors else ""
-    return (
-        f'<div class="field{error}"><label for="{escape(target)}">{escape(str(bound.label))}'
-        f"</label>{control}{errors}</div>"
-    )
-
-
-def _dropdown(bound) -> str:
-    """`MultiSelectDropdown`'s markup (templates/widgets/multiselect_dropdown.html)."""
-    chosen = {str(value) for value in (bound.value() or [])}
-    options = [
-        (str(value), label, str(value) in chosen) for value, label in bound.field.choices if value
-    ]
-    summary = f"{len(chosen)} selected" if chosen else "All"
-    return (
-        f'<details class="multiselect" data-multiselect><summary class="multiselect__summary" '
-        f'id="{bound.auto_id}">{summary}</summary><div class="multiselect__menu">'
-        f"{options_html(bound.html_name, options)}</div></details>"
-    )
-
-
-def _select(bound) -> str:
-    value = bound.value()
-    value = "" if value is None else str(value)
-    options = "".join(
-        f'<option value="{escape(str(choice))}"{" selected" if str(choice) == value else ""}>'
-        f"{escape(str(label))}</option>"
-        for choice, label in bound.field.choices
-    )
-    return f'<select name="{bound.html_name}" id="{bound.auto_id}">{options}</select>'
-
-
-def _date_input(bound) -> str:
-    value = bound.value()
-    shown = f' value="{escape(str(value))}"' if value not in (None, "") else ""
-    return f'<input type="date" name="{bound.html_name}"{shown} id="{bound.auto_id}">'

@@ -287,13 +287,13 @@ def url_of(name: str, query: str = "") -> str:
 
 PAGES = {
     # label: (path, pinned query count, target ratio to the bare view or None)
-    "Jobs board": ("/jobs", 6, 6),
-    "🚨 Needs Attention": ("/jobs?attention=1", 6, 6),
-    "/finance with totals": ("/finance", 5, 6),
+    "Jobs board": ("/jobs", 3, 6),
+    "🚨 Needs Attention": ("/jobs?attention=1", 3, 6),
+    "/finance with totals": ("/finance", 3, 6),
     "Timeline, first page": ("/timeline", 3, 4),
     "Audit log, first page": ("/audit-log", 3, None),
-    "Contractors": ("/contractors", 7, None),
-    "Service Areas": ("/service-areas", 5, None),
+    "Contractors": ("/contractors", 6, None),
+    "Service Areas": ("/service-areas", 4, None),
     "📦 Archived jobs": ("/jobs/archived", 3, None),
     "📦 Archived leads": ("/leads/archived", None, None),
 }
