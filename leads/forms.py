@@ -86,13 +86,14 @@ class LeadFilterForm(DateRangeForm):
         values = value if isinstance(value, list | tuple) else [value]
         return tuple("" if item is None else str(item) for item in values)
 
-    def apply(self, leads, now, *, search: bool = True):
-        """Every filter on `leads`; `search=False` leaves the search to the caller (the
-        dashboard ranks it, leads.listing)."""
+    def apply(self, leads, now, *, search: bool = True, status: bool = True):
+        """Every filter on `leads`; `search=False` leaves the search, `status=False` the
+        status filter to the caller (the dashboard ranks the one, and folds the other into
+        its tiers: leads.listing)."""
         data = self.cleaned_data
         if data.get("office"):
             leads = leads.filter(office_id__in=data["office"])
-        if data.get("status"):
+        if status and data.get("status"):
             leads = leads.filter(status__in=data["status"])
         if data.get("source"):
             leads = leads.filter(source_id__in=data["source"])

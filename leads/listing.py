@@ -150,7 +150,8 @@ def tiered_rows(
 ) -> list[dict]:
     """Up to size + 1 rows of `leads` in tier order after `after` (or, read backwards, the
     size + 1 rows before `before`, returned in display order). One statement. `statuses`:
-    the status filter already on `leads`, to skip the tiers it empties. `shape`: the key of
+    the status filter, applied here and not on `leads` (`tier_branches` says why); the
+    tiers it empties are skipped. `shape`: the key of
     `leads` (`scope_shape`), to reuse the statement compiled for it (building and compiling
     five querysets cost more than running them)."""
     backwards = before is not None
@@ -236,12 +237,15 @@ def _statement(leads, now, mark, backwards: bool, size: int, statuses):
     """(sql, params, names, converters) of the UNION ALL, or None when no tier can hold
     a row."""
     branches = []
-    for tier, condition in tier_branches(now):
+    narrowed = connection.vendor == "postgresql"  # see `tier_branches`
+    for tier, condition in tier_branches(now, statuses if narrowed else None):
         if mark and (tier > mark.tier if backwards else tier < mark.tier):
             continue
         if not _may_hold(tier, statuses):
             continue
         rows = leads.filter(LIVE & condition)
+        if statuses and not narrowed:
+            rows = rows.filter(status__in=statuses)
         if mark and tier == mark.tier:
             rows = rows.filter(_before(mark) if backwards else _after(mark))
         order = ("received_at", "id") if backwards else ("-received_at", "-id")

@@ -127,16 +127,27 @@ TIER_SETS = {
 }
 
 
-def tier_branches(now) -> list[tuple[int, Q]]:
+def tier_branches(now, statuses=None) -> list[tuple[int, Q]]:
     """(tier, condition) pairs whose union is every live lead, each read newest first from
     one partial index: 1 due callbacks, 2 Fresh without one, 3 future (or unset) callbacks,
-    4 Converted, 5 Irrelevant. Must agree with `LeadQuerySet.with_tier`."""
+    4 Converted, 5 Irrelevant. Must agree with `LeadQuerySet.with_tier`.
+
+    `statuses` (a status filter) narrows each tier's own status terms instead of being
+    added beside them: two status terms multiply in Postgres's row estimate (143 rows
+    guessed where 7,966 matched at 1,000,000 leads), and it sorted them all rather than
+    walk the tier's index. Postgres still proves the partial index from a narrower list;
+    SQLite, which needs the index's very terms, gets the filter beside them instead."""
+    waiting, closed = WAITING, CLOSED
+    if statuses:
+        open_ones = [status for status in OPEN_STATUSES if status in statuses]
+        waiting = Q(status__in=open_ones) & ~FRESH_WITHOUT_CALLBACK
+        closed = CLOSED & Q(status__in=sorted(statuses))
     return [
-        (1, WAITING & Q(next_contact_at__lte=now)),
+        (1, waiting & Q(next_contact_at__lte=now)),
         (2, FRESH_WITHOUT_CALLBACK),
-        (3, WAITING & (Q(next_contact_at__gt=now) | Q(next_contact_at__isnull=True))),
+        (3, waiting & (Q(next_contact_at__gt=now) | Q(next_contact_at__isnull=True))),
         (4, CONVERTED),
-        (5, CLOSED),
+        (5, closed),
     ]
 
 

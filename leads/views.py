@@ -58,7 +58,9 @@ def _page(request, form, now) -> Page:
     if not form.is_valid():
         return Page(rows=[], start=1, total=0)
     filters = form.cleaned_data
-    leads = form.apply(leads, now, search=False)
+    any_status = form.apply(leads, now, search=False, status=False)
+    statuses = filters.get("status")
+    leads = any_status.filter(status__in=statuses) if statuses else any_status
     start, size = _start(request), listing.PAGE_SIZE
     if filters.get("q"):
         found = listing.ranked_rows(leads, filters["q"], offset=start - 1)
@@ -71,13 +73,13 @@ def _page(request, form, now) -> Page:
         return page
     after = listing.Cursor.parse(request.GET.get("after"))
     before = None if after else listing.Cursor.parse(request.GET.get("before"))
-    statuses, shape = filters.get("status"), listing.scope_shape(request.user, filters)
+    shape = listing.scope_shape(request.user, filters)
     found = listing.tiered_rows(
-        leads, now=now, after=after, before=before, statuses=statuses, shape=shape
+        any_status, now=now, after=after, before=before, statuses=statuses, shape=shape
     )
     if before is not None and len(found) <= size:  # back at the top: the first page
         before, start = None, 1
-        found = listing.tiered_rows(leads, now=now, statuses=statuses, shape=shape)
+        found = listing.tiered_rows(any_status, now=now, statuses=statuses, shape=shape)
     if before is not None:
         found, has_before, has_after = found[1:], True, True
     else:
