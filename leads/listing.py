@@ -7,8 +7,8 @@ continues after the last row it showed (keyset: tier, time received, id), so pag
 reads what page 1 reads, and a lead arriving meanwhile lands before the cursor instead
 of shifting every row by one.
 
-Search ranks matches by similarity, best first (Postgres; newest first on SQLite), among
-the SEARCH_CAP newest matches, and pages by offset ("1–25 of 100+ leads").
+Search ranks matches by similarity among the SEARCH_CAP newest (leads.search_rows), and
+pages by offset ("1–25 of 100+ leads").
 
 Totals: per-(office, status) counters when only those filters are set (the default page,
 an agent's offices, status + office); otherwise a count that stops at COUNT_CAP ("1–25 of
@@ -20,8 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, Q, Subquery, Value, Window
-from django.db.models.functions import Concat, Greatest
+from django.db.models import Q, Value
 
 from leads.models import LIVE, OPEN_STATUSES, LeadCounter, Status, tier_branches
 
@@ -158,7 +157,7 @@ def tiered_rows(
     mark = before if backwards else after
     if shape is None:
         statement = _statement(leads, now, mark, backwards, size, statuses)
-        return _run(statement, backwards=backwards) if statement else []
+        return run_statement(statement, backwards=backwards) if statement else []
     key = (shape, backwards, mark.tier if mark else None, size, connection.vendor)
     if key not in _COMPILED:
         if len(_COMPILED) >= 1_000:  # one per scope, filter and tier: few in practice
@@ -174,7 +173,7 @@ def tiered_rows(
     adapt = connection.ops.adapt_datetimefield_value
     for index, name, is_adapted in slots:
         params[index] = adapt(values[name]) if is_adapted else values[name]
-    return _run((sql, params, names, converters), backwards=backwards)
+    return run_statement((sql, params, names, converters), backwards=backwards)
 
 
 # Stand-ins for `now` and the cursor while a shape's statement is compiled, found among its
@@ -278,7 +277,8 @@ def _union_all(branches, *, backwards: bool, limit: int):
     return sql, tuple(params), names, converters
 
 
-def _run(statement, *, backwards: bool) -> list[dict]:
+def run_statement(statement, *, backwards: bool) -> list[dict]:
+    """The rows of a compiled (sql, params, names, converters) as dicts, in display order."""
     sql, params, names, converters = statement
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -291,34 +291,6 @@ def _run(statement, *, backwards: bool) -> list[dict]:
                 values[position] = function(values[position], expression, connection)
         found.append(dict(zip(names, values, strict=True)))
     return found[::-1] if backwards else found
-
-
-def ranked_rows(leads, text: str, *, offset: int, size=PAGE_SIZE) -> list[dict]:
-    """Up to size + 1 matches of `text` from `offset`, best first, each with the number of
-    ranked candidates as "total" (at most SEARCH_CAP). One statement: the candidates come
-    from the search indexes unordered, so only they are ranked and sorted."""
-    # Newest first: a common word walks the time index until SEARCH_CAP matches, a rare one
-    # is read from the trigram indexes (the planner picks by how common it is).
-    candidates = leads.search(text).order_by("-received_at").values("pk")[:SEARCH_CAP]
-    rows = leads.model.objects.filter(pk__in=Subquery(candidates))
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
-        rank = Greatest(
-            TrigramSimilarity("first_name", text),
-            TrigramSimilarity("last_name", text),
-            TrigramSimilarity(Concat("first_name", Value(" "), "last_name"), text),
-            TrigramWordSimilarity(text, "email"),
-            TrigramWordSimilarity(text, "campaign"),
-        )
-    else:
-        rank = Value(0.0)
-    rows = (
-        rows.annotate(rank=rank, total=Window(Count("id")), tier=Value(0))
-        .values(*ROW_FIELDS, "tier", "rank", "total")
-        .order_by("-rank", F("received_at").desc(), F("id").desc())
-    )
-    return list(rows[offset : offset + size + 1])
 
 
 def counted_total(leads, *, user, filters: dict) -> tuple[int, bool]:

@@ -14,7 +14,7 @@ from crm.accounts.models import Office
 from crm.errors import DomainError
 from crm.navigation import url_or_none
 from crm.timeline.models import TimelineEntry
-from leads import listing, services
+from leads import listing, search_rows, services
 from leads.calling_hours import is_outside
 from leads.choices import source_map
 from leads.forms import (
@@ -63,7 +63,13 @@ def _page(request, form, now) -> Page:
     leads = any_status.filter(status__in=statuses) if statuses else any_status
     start, size = _start(request), listing.PAGE_SIZE
     if filters.get("q"):
-        found = listing.ranked_rows(leads, filters["q"], offset=start - 1)
+        unsearched = {name: value for name, value in filters.items() if name != "q"}
+        found = search_rows.ranked_rows(
+            leads,
+            filters["q"],
+            offset=start - 1,
+            shape=listing.scope_shape(request.user, unsearched),
+        )
         page = Page(rows=found[:size], start=start, total=found[0]["total"] if found else 0)
         page.is_capped = page.total >= listing.SEARCH_CAP
         if len(found) > size:
