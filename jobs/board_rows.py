@@ -13,6 +13,7 @@ import datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
+from crm.statements import fetch_dicts
 from crm.timezones import known_zones, zone_or_default
 
 # One statement per scope, filter set, page and zone-date layout: few in practice.
@@ -86,14 +87,4 @@ def _run(sql, params, slots, names, converters, clock: dict) -> list[dict]:
     params = list(params)
     for index, name in slots:
         params[index] = clock[name]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    rows = []
-    for row in found:
-        values = list(row)
-        for position, (functions, expression) in converters.items():
-            for function in functions:
-                values[position] = function(values[position], expression, connection)
-        rows.append(dict(zip(names, values, strict=True)))
-    return rows
+    return fetch_dicts(sql, params, names, converters)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, Value
 
+from crm.statements import fetch_dicts
 from leads.models import LIVE, OPEN_STATUSES, LeadCounter, Status, tier_branches
 
 PAGE_SIZE = 25
@@ -279,17 +280,7 @@ def _union_all(branches, *, backwards: bool, limit: int):
 
 def run_statement(statement, *, backwards: bool) -> list[dict]:
     """The rows of a compiled (sql, params, names, converters) as dicts, in display order."""
-    sql, params, names, converters = statement
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        values = list(row)
-        for position, (functions, expression) in converters.items():
-            for function in functions:
-                values[position] = function(values[position], expression, connection)
-        found.append(dict(zip(names, values, strict=True)))
+    found = fetch_dicts(*statement)
     return found[::-1] if backwards else found
 
 
