@@ -261,6 +261,20 @@ CAPABILITIES: tuple[Capability, ...] = (
         "Only the owner manages users, from the Control Panel.",
         chapter="Users & permissions",
     ),
+    Capability(
+        "webhooks.manage",
+        "Automations & Integrations",
+        "Set outbound webhook URLs, fan-outs and the BookBack Jobs URL; read their log",
+        frozenset({OWNER}),
+        chapter="Outbound webhooks",
+    ),
+    Capability(
+        "webhooks.replay",
+        "Automations & Integrations",
+        "Send a logged webhook delivery again",
+        frozenset({OWNER}),
+        chapter="Outbound webhooks",
+    ),
 )
 
 _BY_NAME = {capability.name: capability for capability in CAPABILITIES}

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jobs",
     "finance",
     "booking",
+    "automations",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Play
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _worker_number = int(re.sub(r"\D", "", _worker) or 0)
 if os.environ.get("REDIS_URL"):
+    # TEST_REDIS_DB_BASE: another suite run at once on the same Redis takes other databases.
+    _first_db = int(os.environ.get("TEST_REDIS_DB_BASE", "1"))
     os.environ["REDIS_URL"] = (
-        re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + 1}"
+        re.sub(r"/\d*$", "", os.environ["REDIS_URL"]) + f"/{_worker_number + _first_db}"
     )
 else:
     os.environ["CACHE_DIR"] = tempfile.mkdtemp(prefix=f"bookback-cache-{_worker}-")

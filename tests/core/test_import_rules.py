@@ -1,7 +1,8 @@
 """The house's rules, read from the code's imports (every `import`, at module level or in a
 function): the core knows no domain, and each domain imports only what it builds on.
 
-    crm ← leads ← (jobs ← finance), contractors ← jobs, booking builds on jobs' settings
+    crm ← leads ← (jobs ← finance), contractors ← jobs, booking builds on jobs' settings;
+    automations hears every domain's events, and no domain imports it
 
 A new import against the arrows fails here; an event handler or a reverse relation is the
 way across.
@@ -13,13 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ("leads", "contractors", "jobs", "finance", "booking")
+DOMAINS = ("leads", "contractors", "jobs", "finance", "booking", "automations")
 # package → the packages it must never import
 FORBIDDEN = {
     "crm": DOMAINS,
-    "leads": ("jobs", "finance", "booking", "contractors"),
-    "contractors": ("jobs", "finance", "booking", "leads"),
-    "jobs": ("finance", "booking"),
+    "leads": ("jobs", "finance", "booking", "contractors", "automations"),
+    "contractors": ("jobs", "finance", "booking", "leads", "automations"),
+    "jobs": ("finance", "booking", "automations"),
+    "finance": ("automations",),
+    "booking": ("automations",),
 }
 
 

@@ -42,6 +42,8 @@ EXPECTED = {
     "audit.view": {OWN},
     "users.view": {OWN, ADM, FIN, AGT, VWR},
     "users.manage": {OWN},
+    "webhooks.manage": {OWN},
+    "webhooks.replay": {OWN},
 }
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AutomationsConfig(AppConfig):
+    """Hears domain events and acts outside the CRM: outbound webhooks (and, later,
+    automation rules). No domain imports it (tests/core/test_import_rules.py)."""
+
+    name = "automations"
+    verbose_name = "Automations & Integrations"
