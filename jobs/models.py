@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils.timezone import now  # not `timezone`: Job has a field of that name
 
@@ -309,6 +309,8 @@ class Job(models.Model):
                     "timezone",
                 ],
             ),
+            # The zones jobs are booked in (`zones_in_use`), read by skipping through it.
+            models.Index(fields=["timezone"], name="job_timezone_idx"),
             # /finance's page, newest first (read backwards); same condition as above.
             models.Index(
                 fields=["starts_at", "number"],
@@ -389,9 +391,31 @@ def zones_in_use(*, query: bool = True) -> tuple[str, ...]:
     saved in a zone not listed drops the list. `query=False`: the cached list or ()."""
     zones = cache.get(ZONES_CACHE_KEY)
     if zones is None and query:
-        zones = tuple(sorted(set(Job.objects.values_list("timezone", flat=True).distinct())))
+        zones = _distinct_zones()
         cache.set(ZONES_CACHE_KEY, zones, timeout=None)
     return zones or ()
+
+
+# Postgres reads a DISTINCT by scanning every job (2 s at 500,000, on the board load that
+# finds the list gone); this walk probes `job_timezone_idx` once per zone instead.
+_ZONES_WALK = """
+    WITH RECURSIVE zone AS (
+        (SELECT timezone FROM jobs_job ORDER BY timezone LIMIT 1)
+        UNION ALL
+        SELECT (SELECT timezone FROM jobs_job WHERE timezone > zone.timezone
+                ORDER BY timezone LIMIT 1)
+        FROM zone WHERE zone.timezone IS NOT NULL
+    )
+    SELECT timezone FROM zone WHERE timezone IS NOT NULL
+"""
+
+
+def _distinct_zones() -> tuple[str, ...]:
+    if connection.vendor != "postgresql":  # SQLite reads the index alone for a DISTINCT
+        return tuple(sorted(set(Job.objects.values_list("timezone", flat=True).distinct())))
+    with connection.cursor() as cursor:
+        cursor.execute(_ZONES_WALK)
+        return tuple(sorted(row[0] for row in cursor.fetchall()))
 
 
 def settings_and_zones() -> tuple[JobsSettings, tuple[str, ...]]:

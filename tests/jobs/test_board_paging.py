@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from crm.accounts.models import Role
 from crm.controlpanel.services import set_google_places_key
 from jobs.forms import filter_choices
-from jobs.models import Status, zones_in_use
+from jobs.models import ZONES_CACHE_KEY, Status, zones_in_use
 from jobs.services import archive_job
 from jobs.views import ATTENTION_CAP, PAGE_SIZE
 from tests.factories import ContractorFactory, JobFactory, OfficeFactory, UserFactory
@@ -170,3 +171,10 @@ def test_a_reloaded_board_flags_rows_by_the_clock_of_each_load(signed_in, slidin
     with time_machine.travel(NOON + datetime.timedelta(hours=4), tick=False):
         html = signed_in.get(BOARD).content.decode()
     assert "🔵 ASK FOR UPDATE" in html
+
+
+def test_the_zones_in_use_are_every_zone_a_job_is_booked_in_once(db):
+    for zone in ("America/New_York", "America/Chicago", "America/New_York", "Pacific/Honolulu"):
+        JobFactory(timezone=zone)
+    cache.delete(ZONES_CACHE_KEY)
+    assert zones_in_use() == ("America/Chicago", "America/New_York", "Pacific/Honolulu")
