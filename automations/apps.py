@@ -7,3 +7,6 @@ class AutomationsConfig(AppConfig):
 
     name = "automations"
     verbose_name = "Automations & Integrations"
+
+    def ready(self) -> None:
+        from automations.webhooks import handlers  # noqa: F401  (registers the webhook handler)
