@@ -70,6 +70,11 @@ if not DEBUG:
     )
     if weak:
         raise ImproperlyConfigured("Weak production secrets: " + " ".join(weak))
+# Outbound webhooks (automations/webhooks): private, loopback and link-local targets are
+# refused at save and at send unless this is true (development and tests only).
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_CONNECT_TIMEOUT = 5.0  # seconds; settings so a test can shrink them
+WEBHOOK_TOTAL_TIMEOUT = 15.0
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 GOOGLE_MAPS_API_KEY = env.str("GOOGLE_MAPS_API_KEY", default="")
 # Server-only (ZIP geocoding); never rendered into a page. Falls back to the browser key.
@@ -256,6 +261,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = BUSINESS_TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Task modules outside an app's own tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["automations.webhooks.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
     "sweep-inbound-leads": {"task": "leads.tasks.sweep_inbound_leads", "schedule": 60.0},
@@ -279,6 +286,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-rate-limits": {
         "task": "crm.tasks.purge_expired_rate_limits",
         "schedule": 86400.0,
+    },
+    # Outbound webhooks: due tries (first tries the broker lost, retries on their
+    # schedule); no Celery countdowns, so a broker outage delays but loses nothing.
+    "sweep-webhooks": {"task": "automations.webhooks.tasks.sweep_webhooks", "schedule": 30.0},
+    # Nightly, 3:30 AM business time: tries and finished deliveries older than 30 days.
+    "purge-old-webhooks": {
+        "task": "automations.webhooks.tasks.purge_old_webhooks",
+        "schedule": crontab(minute=30, hour=3),
     },
     # Sunday 11 PM in CELERY_TIMEZONE (business time): the week's payment reports.
     "send-weekly-payment-reports": {

@@ -9,6 +9,8 @@ os.environ.setdefault("DEBUG", "true")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
 os.environ["FAST_PASSWORD_HASHER"] = "true"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright e2e
+# Webhook receivers in tests listen on 127.0.0.1; tests of the SSRF guard set it back.
+os.environ["WEBHOOK_ALLOW_PRIVATE"] = "true"
 
 # Each xdist worker gets its own cache: its own Redis database, or its own cache folder.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
