@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("contractors.urls")),
     path("", include("jobs.urls")),
     path("", include("finance.urls")),
+    path("", include("automations.webhooks.urls")),
 ]
 
 handler400 = views.bad_request

@@ -129,6 +129,19 @@ GROUPS = (
             ),
             Tile("🌐", "Online Booking Tool", "Embeddable booking widgets.", "booking:cp_embeds"),
             Tile(
+                "🔗",
+                "Webhooks",
+                "Event URLs and filtered fan-outs; deliveries, dashboard and replay.",
+                "automations:webhooks",
+                count_of="automations.webhooks.counting.dead_count",
+            ),
+            Tile(
+                "⚡",
+                "BookBack AI",
+                "The BookBack Jobs Webhook URL (job creation only).",
+                "automations:bookback_ai",
+            ),
+            Tile(
                 "🌐",
                 "Google Places API",
                 "Key for address autocomplete and geocoding.",
