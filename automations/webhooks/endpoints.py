@@ -35,13 +35,13 @@ def clean_url(url: str) -> str:
         raise DomainError("Enter a URL.")
     if len(url) > 2000:
         raise DomainError("That URL is longer than 2,000 characters.")
+    reason = targets.refusal(url)
+    if reason:
+        raise DomainError(reason)
     try:
         _url_syntax(url)
     except ValidationError:
         raise DomainError(f"{url} is not a valid http(s) URL.") from None
-    reason = targets.refusal(url)
-    if reason:
-        raise DomainError(reason)
     return url
 
 

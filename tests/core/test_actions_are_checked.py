@@ -21,12 +21,18 @@ SERVICE_MODULES = sorted(
         ROOT / "crm/controlpanel/services.py",
         ROOT / "finance/services.py",
         ROOT / "leads/importing.py",
+        ROOT / "automations/webhooks/endpoints.py",
     ]
 )
 CHECKS = {"check", "require"}
 
 # module path → {function: why it needs no capability check}
 NOT_ACTIONS = {
+    "automations/webhooks/endpoints.py": {
+        "clean_url": "validation (the target rule), reads only",
+        "clean_rows": "validation",
+        "check_variables": "validation",
+    },
     "booking/services/embeds.py": {
         "embed_problems": "validation, reads only",
         "normalize_domains": "pure text cleaning",
