@@ -104,13 +104,18 @@ def _claim_returning(
         f"state IN ({states}) AND next_attempt_at <= %(now)s"
         " AND (claimed_until IS NULL OR claimed_until < %(now)s)"
     ) + (" AND id = ANY(%(ids)s)" if ids is not None else "")
+    # The candidates in a MATERIALIZED CTE: run once. As `id IN (SELECT … LIMIT …)` the
+    # planner may run the subquery again per row, and the LIMIT then holds per run only
+    # (a 20-row claim took 60 rows, and a second sweep found nothing to share). FOR
+    # UPDATE re-checks `due` on a row another sweep changed and committed meanwhile.
     sql = f"""
-        UPDATE {table} SET claimed_until = %(until)s
-        WHERE {due} AND id IN (
+        WITH picked AS MATERIALIZED (
             SELECT id FROM {table} WHERE {due}
             ORDER BY next_attempt_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
         )
-        RETURNING id
+        UPDATE {table} AS d SET claimed_until = %(until)s
+        FROM picked WHERE d.id = picked.id
+        RETURNING d.id
     """
     params = {"now": now, "until": until, "ids": ids, "limit": limit}
     with transaction.atomic(), connection.cursor() as cursor:
