@@ -74,7 +74,8 @@ class FanOutForm(forms.Form):
     def __init__(self, *args, slot: str, endpoint: Endpoint | None = None, **kwargs):
         self.slot = slot
         self.endpoint = endpoint
-        if endpoint is not None and not kwargs.get("data") and not args:
+        unbound = kwargs.get("data") is None and (not args or args[0] is None)
+        if endpoint is not None and unbound:
             kwargs["initial"] = {
                 "name": endpoint.name,
                 "url": endpoint.url,

@@ -256,7 +256,9 @@ STATE_FILTERS = [("", "All")] + [(value, label) for value, label in DeliveryStat
 
 
 def _timeline_rows(state: str) -> list[Delivery]:
-    rows = Delivery.objects.only(
+    rows = Delivery.objects.select_related("endpoint").only(
+        "endpoint__name",
+        "endpoint__is_main",
         "id",
         "endpoint_id",
         "url",

@@ -211,6 +211,10 @@ def test_an_owner_adds_a_fan_out_with_its_builder(owner_client, office):
     assert "hunter2" not in edit_html and "✓ stored" in edit_html
     assert endpoint.secret not in edit_html
     assert "{{FirstName}} {{LastName}}" in edit_html  # rows come back for editing
+    form = edit.context["form"]
+    assert form["name"].value() == "Garage Zap" and form["url"].value() == PUBLIC
+    assert [int(pk) for pk in form["offices"].value()] == [office.pk]
+    assert form["payload_type"].value() == PayloadType.FORM
 
 
 def test_the_fan_out_form_shows_refusals(owner_client, strict):
