@@ -58,6 +58,28 @@ def dead_count() -> int:
     return Delivery.objects.filter(state=DeliveryState.DEAD).count()
 
 
+def dead_deliveries(limit: int = 100) -> list[Delivery]:
+    """Dead deliveries, newest first, for CP → 🩺 System (crm reads this by dotted path)."""
+    return list(
+        Delivery.objects.filter(state=DeliveryState.DEAD)
+        .only(
+            "id",
+            "endpoint_id",
+            "url",
+            "slot",
+            "event_id",
+            "event_name",
+            "attempts",
+            "run_attempts",
+            "last_status",
+            "last_error",
+            "dead_at",
+            "created_at",
+        )  # fmt: skip
+        .order_by("-dead_at", "-id")[:limit]
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class SlotCount:
     slot: str

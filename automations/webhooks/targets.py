@@ -33,9 +33,11 @@ def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
         return "a link-local address"
     if address.is_multicast:
         return "a multicast address"
+    if address.is_reserved:
+        return "a reserved address"
     if address.is_private:
         return "a private address"
-    if address.is_reserved or not address.is_global:
+    if not address.is_global:  # shared (carrier-grade NAT) space and the like
         return "a reserved address"
     return ""
 

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -187,13 +189,33 @@ def system(request):
         for entry in entries
         if entry["tile"].count_of and entry["tile"].url_name != "controlpanel:system"
     ]
+    dead_webhooks, dead_total = _dead_webhooks()
     context = {
         "failures": failures,
         "total": deliveries.failure_count(),
         "page_size": SYSTEM_PAGE_SIZE,
         "beside": beside,
+        "dead_webhooks": dead_webhooks,
+        "dead_webhook_total": dead_total,
     }
     return render(request, "controlpanel/system.html", context)
+
+
+# Outbound webhooks live in `automations`, which crm may not import: read by dotted path.
+DEAD_WEBHOOKS = "automations.webhooks.counting.dead_deliveries"
+DEAD_WEBHOOK_COUNT = "automations.webhooks.counting.dead_count"
+
+
+def _dead_webhooks() -> tuple[list, int]:
+    """Dead webhook deliveries (newest first) with each one's ↻ Replay URL, if the
+    webhooks pages offer one."""
+    rows = import_string(DEAD_WEBHOOKS)(SYSTEM_PAGE_SIZE)
+    for row in rows:
+        try:
+            row.replay_url = reverse("automations:webhook_replay", args=[row.pk])
+        except NoReverseMatch:
+            row.replay_url = ""
+    return rows, import_string(DEAD_WEBHOOK_COUNT)()
 
 
 @owner_only

@@ -3,6 +3,7 @@ a real receiver on 127.0.0.1, the HTTP outcomes, the log and the counts, the swe
 
 import base64
 import datetime
+import itertools
 import threading
 
 import pytest
@@ -93,7 +94,7 @@ def test_an_always_failing_receiver_gets_ten_tries_on_the_schedule_then_the_deli
         receivers.stop(server)
 
     assert len(server.received) == schedule.MAX_TRIES
-    for (before, after), wait in zip(zip(tries, tries[1:]), schedule.WAITS, strict=True):
+    for (before, after), wait in zip(itertools.pairwise(tries), schedule.WAITS, strict=True):
         assert wait * 0.8 - datetime.timedelta(seconds=1) <= after - before
         assert after - before <= wait * 1.2 + datetime.timedelta(seconds=1)
     planned = sum(schedule.WAITS, datetime.timedelta())
