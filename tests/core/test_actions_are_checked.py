@@ -22,6 +22,9 @@ SERVICE_MODULES = sorted(
         ROOT / "finance/services.py",
         ROOT / "leads/importing.py",
         ROOT / "automations/webhooks/endpoints.py",
+        ROOT / "automations/webhooks/replaying.py",
+        ROOT / "automations/webhooks/sending.py",
+        ROOT / "automations/webhooks/counting.py",
     ]
 )
 CHECKS = {"check", "require"}
@@ -32,6 +35,25 @@ NOT_ACTIONS = {
         "clean_url": "validation (the target rule), reads only",
         "clean_rows": "validation",
         "check_variables": "validation",
+    },
+    "automations/webhooks/counting.py": {
+        "business_day": "pure time",
+        "bump": "the daily counts of the system's sends and the routing handler",
+        "fired": "the routing handler's count (the system)",
+        "dead_count": "reads only",
+        "dead_deliveries": "reads only",
+        "windows": "reads only",
+    },
+    "automations/webhooks/sending.py": {
+        "claim_timeout": "pure",
+        "queue": "the system sends what a handler wrote (after its commit)",
+        "send": "the system's send task",
+        "send_due": "the system's beat sweep",
+        "stopped_reason": "reads only",
+        "request_headers": "builds headers",
+        "masked": "pure",
+        "send_one": "the system's try of a claimed delivery",
+        "purge_old": "nightly system task",
     },
     "booking/services/embeds.py": {
         "embed_problems": "validation, reads only",

@@ -30,6 +30,13 @@ IDEMPOTENT = {
     "test_the_sweep_processes_rows_the_broker_lost",
     "jobs.tasks.advance_submitted_jobs": "tests/jobs/test_auto_status.py::"
     "test_running_twice_never_moves_a_job_twice",
+    "automations.webhooks.tasks.send_webhooks": "tests/automations/test_sending.py::"
+    "test_a_queued_delivery_is_sent_at_once_logged_and_counted (a redelivered task sends "
+    "nothing)",
+    "automations.webhooks.tasks.sweep_webhooks": "tests/automations/test_sending.py::"
+    "test_deliveries_made_while_celery_was_down_go_out_on_the_next_sweep",
+    "automations.webhooks.tasks.purge_old_webhooks": "tests/automations/test_purge.py::"
+    "test_the_purge_keeps_all_time_counts_and_what_is_recent_or_unfinished",
     "finance.tasks.send_weekly_reports": "tests/finance/test_sending.py::"
     "test_each_report_goes_once_to_the_right_people",
 }
