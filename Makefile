@@ -24,6 +24,8 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The demo's webhook endpoints post to this machine's /dev/webhook-sink (development only).
+run: export WEBHOOK_ALLOW_PRIVATE ?= true
 run: demo
 	PORT=$(PORT) bin/run
 

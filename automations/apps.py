@@ -10,3 +10,8 @@ class AutomationsConfig(AppConfig):
 
     def ready(self) -> None:
         from automations.webhooks import handlers  # noqa: F401  (registers the webhook handler)
+
+    def load_demo(self, owner) -> None:
+        from automations.webhooks import demo
+
+        demo.seed(owner)

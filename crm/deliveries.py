@@ -142,15 +142,18 @@ def _claim_returning(
         for field in _EVENT_FIELDS
     )
     table = EventDelivery._meta.db_table
+    # The rows are picked in a MATERIALIZED CTE: as `id IN (SELECT … LIMIT … SKIP LOCKED)`
+    # the planner may run the subquery once per outer row, and one claim took every due
+    # row past its LIMIT (leaving a concurrent sweep nothing).
     sql = f"""
-        WITH claimed AS (
+        WITH picked AS MATERIALIZED (
+            SELECT id FROM {table} WHERE {due}
+            ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+        ), claimed AS (
             UPDATE {table}
             SET state = %(running)s, claim = %(token)s, claimed_at = %(now)s,
                 attempts = attempts + 1
-            WHERE {due} AND id IN (
-                SELECT id FROM {table} WHERE {due}
-                ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-            )
+            WHERE {due} AND id IN (SELECT id FROM picked)
             RETURNING id, handler, attempts, event_id
         )
         SELECT claimed.id, claimed.handler, claimed.attempts, {columns}

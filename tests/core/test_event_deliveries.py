@@ -213,3 +213,15 @@ def test_only_the_owner_may_retry(client, failed, role):
     assert response.status_code == 403
     failed.refresh_from_db()
     assert failed.state == "failed"
+
+
+def test_a_claim_takes_no_more_than_its_limit(registry):
+    event = events.emit("thing.happened")
+    EventDelivery.objects.bulk_create(
+        EventDelivery(event=event, handler=f"tests.h{n}") for n in range(30)
+    )
+    now = timezone.now()
+    _, first = deliveries._claim(now, limit=10)
+    _, second = deliveries._claim(now, limit=10)
+    assert len(first) == len(second) == 10
+    assert not {row.pk for row in first} & {row.pk for row in second}
