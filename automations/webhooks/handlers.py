@@ -5,7 +5,7 @@ second delivery and counts nothing twice (routing.make_deliveries)."""
 
 from django.db import transaction
 
-from automations.webhooks import routing
+from automations.webhooks import counting, routing, sending
 from crm import events
 
 # The handler's stable key on crm's delivery rows: never rename it.
@@ -15,8 +15,6 @@ KEY = "webhooks.fan_out"
 def deliver(event) -> list[int]:
     """Make the event's deliveries, count each slot it fired once, queue them after
     commit. Returns the delivery ids made."""
-    from automations.webhooks import counting, sending  # the ENGINE's modules
-
     with transaction.atomic():
         made = routing.make_deliveries(event)
         for slot in made:
