@@ -3,7 +3,9 @@ POST is recorded (path, headers, body) and answered from `server.answers` (the n
 each time; the last one repeats). An answer is (status, headers, body) and may sleep first
 with ("sleep", seconds, answer)."""
 
+import contextlib
 import itertools
+import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +20,16 @@ _events = itertools.count(1)
 
 class Receiver(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        with self.server.lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self):
+        with self.server.lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -45,20 +57,29 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def start(*answers) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+def start(*answers, port: int = 0) -> ThreadingHTTPServer:
+    """A receiver on a free port, or on `port` (a stopped receiver restarted where it was)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
     server.daemon_threads = True
     server.answers = list(answers) or [(200, {}, "ok")]
     server.received = []
     server.lock = threading.Lock()
+    server.connections = set()
     server.url = f"http://127.0.0.1:{server.server_port}/hook"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
 def stop(server: ThreadingHTTPServer) -> None:
+    """Stopped as a process dies: the port is closed and so are the kept-alive connections
+    (a client's pooled connection must not reach a stopped receiver)."""
     server.shutdown()
     server.server_close()
+    with server.lock:
+        connections = list(server.connections)
+    for connection in connections:
+        with contextlib.suppress(OSError):  # already closed by the client
+            connection.shutdown(socket.SHUT_RDWR)
 
 
 def endpoint(url: str, **fields) -> Endpoint:
