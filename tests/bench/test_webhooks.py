@@ -32,7 +32,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from automations.webhooks import client as http_client
@@ -170,7 +169,7 @@ def test_signed_deliveries_keep_half_the_pace_of_a_bare_client_loop(receiver):
     assert Attempt.objects.filter(delivery__endpoint=endpoint).count() == SENDS * (rounds + 1)
     delivered = DailyCount.objects.get(url=receiver.url, day=counting.business_day()).delivered
     assert delivered == SENDS * (rounds + 1)
-    # Every try the receiver saw from the send path was signed with the endpoint's key.
+    # The send path's last try carries a valid signature with the endpoint's key.
     seen, body = receiver.last
     lowered = {name.lower(): value for name, value in seen.items()}
     expected = signing.signature(
@@ -256,6 +255,13 @@ def test_the_sweep_costs_at_most_five_times_one_select_of_its_due_retries(
     def sweep():
         assert sending.send_due() == DUE
 
+    queries = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal queries  # not CaptureQueriesContext: DEBUG's query log keeps 9,000 only
+        queries += 1
+        return execute(sql, params, many, context)
+
     def timed(action) -> float:
         start = time.perf_counter()
         action()
@@ -263,7 +269,7 @@ def test_the_sweep_costs_at_most_five_times_one_select_of_its_due_retries(
 
     # The full sweep over HTTP, once (10,000 requests): printed, not the asserted figure.
     with undone():
-        with CaptureQueriesContext(connection) as captured:
+        with connection.execute_wrapper(counted):
             full = timed(sweep)
         assert Delivery.objects.filter(state="delivered").count() == DUE + HISTORY
     assert receiver.count == DUE
@@ -279,7 +285,6 @@ def test_the_sweep_costs_at_most_five_times_one_select_of_its_due_retries(
             sweep_times.append(timed(sweep))
     sweep_time, select_time = statistics.median(sweep_times), statistics.median(select_times)
     ratio = sweep_time / select_time
-    queries = len(captured.captured_queries)
     print(
         f"\nwebhook sweep ({DUE:,} due retries of {DUE + HISTORY:,} deliveries), its own work "
         f"(claim, read, sign, log the Attempt, update the Delivery and DailyCount; HTTP "
@@ -391,7 +396,8 @@ def seed(attempts: int, endpoints: list[Endpoint]) -> tuple[int, int, int]:
                 state,
                 tries,
                 tries,
-                last + datetime.timedelta(minutes=5) if state == "retrying" else None,
+                # Due later, as in a live system: the sweep every 30 s leaves no backlog.
+                now + datetime.timedelta(minutes=1 + n % 120) if state == "retrying" else None,
                 200 if state == "delivered" else 500,
                 "" if state == "delivered" else "HTTP 500",
                 created,
