@@ -17,6 +17,9 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from automations.webhooks import endpoints as webhook_endpoints
+from automations.webhooks import replaying as webhook_replays
+from automations.webhooks.models import Delivery, DeliveryState, Endpoint, Slot
 from booking import services as booking
 from booking.slots import Window
 from contractors.services import areas, contractors, coverage, zones
@@ -105,6 +108,27 @@ def _done_job(office):
 
 
 # "module:function" → (capability, build(office) → (action, keyword arguments but actor))
+def _fan_out() -> Endpoint:
+    return Endpoint.objects.create(
+        slot=Slot.NEW_LEAD, name="Zapier", url="https://hooks.example.com/zap"
+    )
+
+
+def _dead_delivery() -> Delivery:
+    endpoint = _fan_out()
+    return Delivery.objects.create(
+        endpoint=endpoint,
+        url=endpoint.url,
+        slot=endpoint.slot,
+        event_id=1,
+        event_name="lead.created",
+        webhook_id="msg_dead",
+        body="{}",
+        content_type="application/json",
+        state=DeliveryState.DEAD,
+    )
+
+
 ACTIONS = {
     # Leads
     "leads/services/creating.py:create_lead": (
@@ -470,6 +494,58 @@ ACTIONS = {
     "crm/controlpanel/services.py:set_google_places_key": (
         "controlpanel.access",
         lambda office: (controlpanel.set_google_places_key, {"api_key": "AIza-test-key"}),
+    ),
+    # Outbound webhooks
+    "automations/webhooks/endpoints.py:save_main_url": (
+        "webhooks.manage",
+        lambda office: (
+            webhook_endpoints.save_main_url,
+            {"slot": Slot.NEW_LEAD, "url": "https://hooks.example.com/new-lead"},
+        ),
+    ),
+    "automations/webhooks/endpoints.py:set_bookback_jobs_url": (
+        "webhooks.manage",
+        lambda office: (
+            webhook_endpoints.set_bookback_jobs_url,
+            {"url": "https://hooks.example.com/bookback"},
+        ),
+    ),
+    "automations/webhooks/endpoints.py:add_fan_out": (
+        "webhooks.manage",
+        lambda office: (
+            webhook_endpoints.add_fan_out,
+            {"slot": Slot.NEW_LEAD, "name": "Zapier", "url": "https://hooks.example.com/z"},
+        ),
+    ),
+    "automations/webhooks/endpoints.py:update_fan_out": (
+        "webhooks.manage",
+        lambda office: (
+            webhook_endpoints.update_fan_out,
+            {"endpoint": _fan_out(), "name": "Renamed", "url": "https://hooks.example.com/r"},
+        ),
+    ),
+    "automations/webhooks/endpoints.py:set_enabled": (
+        "webhooks.manage",
+        lambda office: (webhook_endpoints.set_enabled, {"endpoint": _fan_out(), "enabled": False}),
+    ),
+    "automations/webhooks/endpoints.py:delete_fan_out": (
+        "webhooks.manage",
+        lambda office: (webhook_endpoints.delete_fan_out, {"endpoint": _fan_out()}),
+    ),
+    "automations/webhooks/endpoints.py:rotate_secret": (
+        "webhooks.manage",
+        lambda office: (webhook_endpoints.rotate_secret, {"endpoint": _fan_out()}),
+    ),
+    "automations/webhooks/replaying.py:replay": (
+        "webhooks.replay",
+        lambda office: (webhook_replays.replay, {"delivery_id": _dead_delivery().pk}),
+    ),
+    "automations/webhooks/replaying.py:replay_all_dead": (
+        "webhooks.replay",
+        lambda office: (
+            webhook_replays.replay_all_dead,
+            {"endpoint_id": _dead_delivery().endpoint_id},
+        ),
     ),
     # Finance
     "finance/services.py:update_money": (
