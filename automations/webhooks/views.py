@@ -5,11 +5,12 @@
 
 from django.contrib import messages
 from django.db.models import Count
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from automations.webhooks import counting, endpoints, replaying, schedule, templating
+from automations.webhooks import counting, endpoints, replaying, templating, timeline_html
 from automations.webhooks.forms import FanOutForm, MainUrlForm
 from automations.webhooks.models import (
     FANOUT_ONLY,
@@ -280,10 +281,7 @@ def _timeline_rows(state: str) -> list[Delivery]:
     )
     if state:
         rows = rows.filter(state=state)
-    rows = list(rows[:TIMELINE_SIZE])
-    for row in rows:
-        row.tries_total = schedule.MAX_TRIES
-    return rows
+    return list(rows[:TIMELINE_SIZE])
 
 
 @manage
@@ -291,14 +289,23 @@ def timeline(request):
     state = request.GET.get("state", "")
     if state not in DeliveryState.values:
         state = ""
+    rows = _timeline_rows(state)
+    can_replay = permissions.can(request.user, "webhooks.replay")
     context = {
         "tabs": _tabs("timeline"),
-        "rows": _timeline_rows(state),
+        "rows": rows,
+        "rows_html": timeline_html.rows_html(
+            rows,
+            replay_base=reverse("automations:webhook_replay", args=[0]).removesuffix("0/replay"),
+            csrf_token=get_token(request),
+            next_path=request.get_full_path(),
+            can_replay=can_replay,
+        ),
         "state": state,
         "states": STATE_FILTERS,
         "size": TIMELINE_SIZE,
         "slot_labels": dict(Slot.choices),
-        "can_replay": permissions.can(request.user, "webhooks.replay"),
+        "can_replay": can_replay,
     }
     if request.htmx and request.GET.get("partial") == "rows":
         return render(request, "automations/_partials/timeline_rows.html", context)

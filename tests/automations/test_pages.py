@@ -343,6 +343,24 @@ def test_timeline_shows_each_state_newest_first_with_the_payload(owner_client):
     assert "<table" not in rows and "attempt 3 of 10" in rows
 
 
+def test_timeline_escapes_every_stored_value(owner_client):
+    evil = '<img src=x onerror="alert(1)">'
+    endpoint = make_endpoint(is_main=False, name=f"Zap {evil}", url=f"{PUBLIC}?q={evil}")
+    make_delivery(
+        endpoint,
+        1,
+        body=f'{{"FirstName": "{evil}"}}',
+        state=DeliveryState.DEAD,
+        last_status=None,
+        last_error=f"Refused: {evil}",
+    )
+    html = owner_client.get(TIMELINE).content.decode()
+    assert "<img" not in html
+    assert "fan-out “Zap &lt;img src=x onerror=&quot;alert(1)&quot;&gt;”" in html
+    assert 'title="Refused: &lt;img src=x onerror=&quot;alert(1)&quot;&gt;"' in html
+    assert "&quot;FirstName&quot;: &quot;&lt;img" in html
+
+
 def test_timeline_query_count_is_flat(owner_client, django_assert_num_queries):
     endpoint = make_endpoint()
     for n in range(5):
