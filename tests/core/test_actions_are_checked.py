@@ -52,7 +52,7 @@ NOT_ACTIONS = {
         "stopped_reason": "reads only",
         "request_headers": "builds headers",
         "masked": "pure",
-        "send_one": "the system's try of a claimed delivery",
+        "post": "the system's try of a claimed delivery (recorded by the sender)",
         "purge_old": "nightly system task",
     },
     "booking/services/embeds.py": {
