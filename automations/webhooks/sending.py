@@ -244,7 +244,7 @@ def _last_error(answer: client.Answer) -> str:
     return f"HTTP {answer.status}" + (f": {answer.error}" if answer.error else "")
 
 
-# What a try changes on its delivery (bulk_update: one statement for a batch).
+# What a try changes on its delivery (`_save_tries`).
 RECORDED = (
     "attempts",
     "run_attempts",
@@ -311,7 +311,7 @@ def _record(tries: list[Try]) -> list[Attempt]:
     if not tries:
         return []
     Attempt.objects.bulk_create(attempts)
-    Delivery.objects.bulk_update([done.delivery for done in tries], RECORDED)
+    _save_tries([done.delivery for done in tries])
     for (slot, url, day, kind), amount in counts.items():
         counting.bump(slot=slot, url=url, day=day, **{kind: amount})
     if gone:
@@ -319,6 +319,26 @@ def _record(tries: list[Try]) -> list[Attempt]:
     for delivery, reason, run_tries in dead:
         _audit_dead(delivery, reason, run_tries)
     return attempts
+
+
+def _save_tries(deliveries: list[Delivery]) -> None:
+    """The RECORDED fields of each delivery, one prepared UPDATE run for the batch: Django's
+    bulk_update built a CASE per field and row, ~50 ms of Python for 20 tries."""
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    fields = [Delivery._meta.get_field(name) for name in RECORDED]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(Delivery._meta.db_table)} SET {assignments} WHERE id = %s"
+    rows = [
+        [
+            adapt(value) if isinstance(value, datetime.datetime) else value
+            for value in (getattr(delivery, field.attname) for field in fields)
+        ]
+        + [delivery.pk]
+        for delivery in deliveries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 @transaction.atomic
