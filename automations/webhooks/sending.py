@@ -150,7 +150,11 @@ def send_due() -> int:
 def _send_claimed(ids: list[int]) -> int:
     if not ids:
         return 0
-    deliveries = Delivery.objects.filter(pk__in=ids).select_related("endpoint")
+    deliveries = list(Delivery.objects.filter(pk__in=ids))
+    # Each endpoint read (and its secrets decrypted) once a batch, not once a delivery.
+    endpoints = Endpoint.objects.in_bulk({row.endpoint_id for row in deliveries} - {None})
+    for delivery in deliveries:
+        delivery.endpoint = endpoints.get(delivery.endpoint_id)
     tries = []
     for delivery in sorted(deliveries, key=lambda row: (row.next_attempt_at, row.pk)):
         reason = stopped_reason(delivery.endpoint)
