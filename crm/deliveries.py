@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from crm import event_handlers, permissions
+from crm.claims import claiming_sql
 from crm.errors import DomainError
 from crm.models import DomainEvent, EventDelivery
 from crm.timeline.services import audit
@@ -142,23 +143,20 @@ def _claim_returning(
         for field in _EVENT_FIELDS
     )
     table = EventDelivery._meta.db_table
-    # The rows are picked in a MATERIALIZED CTE: as `id IN (SELECT … LIMIT … SKIP LOCKED)`
-    # the planner may run the subquery once per outer row, and one claim took every due
-    # row past its LIMIT (leaving a concurrent sweep nothing).
-    sql = f"""
-        WITH picked AS MATERIALIZED (
-            SELECT id FROM {table} WHERE {due}
-            ORDER BY due_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-            UPDATE {table}
-            SET state = %(running)s, claim = %(token)s, claimed_at = %(now)s,
-                attempts = attempts + 1
-            WHERE {due} AND id IN (SELECT id FROM picked)
-            RETURNING id, handler, attempts, event_id
+    sql = (
+        claiming_sql(
+            table,
+            due=due,
+            order="due_at",
+            assignments="state = %(running)s, claim = %(token)s, claimed_at = %(now)s, "
+            "attempts = attempts + 1",
+            returning="id, handler, attempts, event_id",
         )
+        + f"""
         SELECT claimed.id, claimed.handler, claimed.attempts, {columns}
         FROM claimed JOIN {DomainEvent._meta.db_table} e ON e.id = claimed.event_id
     """
+    )
     params = {
         "pending": State.PENDING,
         "running": State.RUNNING,

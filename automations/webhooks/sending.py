@@ -4,11 +4,11 @@ A delivery is written by the routing handler (state pending, due now) and `queue
 commit: a Celery task sends it at once. The beat sweep (`send_due`, every 30 s) sends
 every due row besides: first tries the broker lost and retries on their schedule (no
 Celery countdowns), so a broker outage or a killed worker delays a delivery but never
-loses it. Claiming follows crm/deliveries.py: one UPDATE that re-checks each row is due
-and unclaimed, on Postgres over candidates locked FOR UPDATE SKIP LOCKED (a second sweep
-takes the next rows instead of waiting) and RETURNING what it took; on SQLite, which runs
-one write at a time, a conditional UPDATE per row. Two sweeps never send one try twice. A
-claim is stamped `claimed_until`: a worker that dies mid-batch leaves rows the sweep
+loses it. Claiming shares crm/claims.py with the event sweep: on Postgres one UPDATE
+over candidates locked FOR UPDATE SKIP LOCKED (a second sweep takes the next rows instead
+of waiting), re-checking each row is due and unclaimed, RETURNING what it took; on SQLite,
+which runs one write at a time, a conditional UPDATE per row. Two sweeps never send one
+try twice. A claim is stamped `claimed_until`: a worker that dies mid-batch leaves rows the sweep
 takes over once the stamp has passed.
 
 An endpoint deleted, disabled or flagged Gone (410) stops its deliveries: at their next
@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from automations.webhooks import client, counting, schedule, signing, targets
 from automations.webhooks.models import Attempt, Delivery, DeliveryState, Endpoint
+from crm.claims import claiming_sql
 from crm.timeline.services import audit
 
 logger = logging.getLogger(__name__)
@@ -106,19 +107,16 @@ def _claim_returning(
         f"state IN ({states}) AND next_attempt_at <= %(now)s"
         " AND (claimed_until IS NULL OR claimed_until < %(now)s)"
     ) + (" AND id = ANY(%(ids)s)" if ids is not None else "")
-    # The candidates in a MATERIALIZED CTE: run once. As `id IN (SELECT … LIMIT …)` the
-    # planner may run the subquery again per row, and the LIMIT then holds per run only
-    # (a 20-row claim took 60 rows, and a second sweep found nothing to share). FOR
-    # UPDATE re-checks `due` on a row another sweep changed and committed meanwhile.
-    sql = f"""
-        WITH picked AS MATERIALIZED (
-            SELECT id FROM {table} WHERE {due}
-            ORDER BY next_attempt_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+    sql = (
+        claiming_sql(
+            table,
+            due=due,
+            order="next_attempt_at",
+            assignments="claimed_until = %(until)s",
+            returning="id",
         )
-        UPDATE {table} AS d SET claimed_until = %(until)s
-        FROM picked WHERE d.id = picked.id
-        RETURNING d.id
-    """
+        + "SELECT id FROM claimed"
+    )
     params = {"now": now, "until": until, "ids": ids, "limit": limit}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
