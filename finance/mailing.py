@@ -15,17 +15,17 @@ what it never finished (a claim older than STALE_CLAIM is taken over).
 import datetime
 import logging
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.utils import timezone
 
+from crm import mail
 from crm.timeline.services import audit
 from finance.models import FinanceSettings, WeeklyReportDelivery
 from finance.reports import PartyReport, build_weekly_report, render_email, report_xlsx
 
 logger = logging.getLogger(__name__)
 
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 STALE_CLAIM = datetime.timedelta(minutes=15)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Kind, State = WeeklyReportDelivery.Kind, WeeklyReportDelivery.State
@@ -33,16 +33,22 @@ Kind, State = WeeklyReportDelivery.Kind, WeeklyReportDelivery.State
 
 def finance_connection(finance_settings: FinanceSettings):
     """An SMTP connection with the finance account's credentials (opened on first send)."""
-    return get_connection(
-        SMTP_BACKEND,
-        host=finance_settings.smtp_host,
-        port=finance_settings.smtp_port,
-        username=finance_settings.smtp_username,
-        password=finance_settings.smtp_password,
-        use_tls=finance_settings.smtp_use_tls,
-        use_ssl=finance_settings.smtp_use_ssl,
-        timeout=20,
-        fail_silently=False,
+    if finance_settings.smtp_use_ssl:
+        security = mail.Security.SSL
+    elif finance_settings.smtp_use_tls:
+        security = mail.Security.STARTTLS
+    else:
+        security = mail.Security.NONE
+    return mail.connection(
+        mail.SmtpConfig(
+            host=finance_settings.smtp_host,
+            port=finance_settings.smtp_port,
+            username=finance_settings.smtp_username,
+            password=finance_settings.smtp_password,
+            from_email=finance_settings.from_email,
+            from_name=finance_settings.from_name,
+            security=security,
+        )
     )
 
 

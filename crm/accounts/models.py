@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from crm.fields import EncryptedTextField
+from crm.mail import Security, SmtpConfig
 
 
 class OfficeQuerySet(models.QuerySet):
@@ -25,6 +26,21 @@ class Office(models.Model):
         "Jobs feature", default=True, help_text="Off keeps this office on the manual Workiz flow."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The office's email sender (CP → ⚙️ Office Settings): its email automations go out
+    # through this account. The From Email is also the SMTP login.
+    smtp_from_email = models.EmailField("From Email", blank=True)
+    smtp_from_name = models.CharField("From Name", max_length=120, blank=True)
+    smtp_host = models.CharField("SMTP Host", max_length=200, blank=True)
+    smtp_port = models.PositiveIntegerField("Port", default=587)
+    smtp_security = models.CharField(
+        "Security",
+        max_length=8,
+        choices=[(Security.STARTTLS, Security.STARTTLS.label), (Security.SSL, Security.SSL.label)],
+        default=Security.STARTTLS,
+    )
+    smtp_password = EncryptedTextField(
+        "App Password", blank=True, help_text="Stored encrypted; never shown again."
+    )
 
     objects = OfficeQuerySet.as_manager()
 
@@ -33,6 +49,25 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_smtp_configured(self) -> bool:
+        """Everything a send needs: From Email (the login), host, port and app password."""
+        return bool(
+            self.smtp_from_email and self.smtp_host and self.smtp_port and self.smtp_password
+        )
+
+    @property
+    def smtp_config(self) -> SmtpConfig:
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            username=self.smtp_from_email,
+            password=self.smtp_password,
+            from_email=self.smtp_from_email,
+            from_name=self.smtp_from_name,
+            security=self.smtp_security,
+        )
 
 
 class Role(models.TextChoices):
