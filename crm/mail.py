@@ -97,6 +97,14 @@ def _reply(error: smtplib.SMTPResponseException) -> str:
     return f"{error.smtp_code} {' '.join(text.split())}"
 
 
+def _timed_out(config: SmtpConfig) -> SendTestResult:
+    return SendTestResult(
+        "timeout",
+        f"{config.host}:{config.port} didn't answer within {config.timeout:g} seconds. "
+        "Check the host and the port (587 uses STARTTLS, 465 uses SSL).",
+    )
+
+
 def send_test(config: SmtpConfig, recipient: str) -> SendTestResult:
     """Send one short test email through `config` to `recipient` and say how it went:
     sent, auth failed, refused (nothing listening), timeout, and the rarer failures,
@@ -134,6 +142,11 @@ def send_test(config: SmtpConfig, recipient: str) -> SendTestResult:
         )
     except smtplib.SMTPResponseException as error:
         return SendTestResult("failed", f"{config.host} answered {_reply(error)}.")
+    except smtplib.SMTPServerDisconnected as error:
+        # smtplib turns a read that timed out into "Connection unexpectedly closed".
+        if isinstance(error.__context__, TimeoutError):
+            return _timed_out(config)
+        return SendTestResult("failed", f"{where} closed the connection ({error}).")
     except smtplib.SMTPNotSupportedError as error:
         return SendTestResult("failed", f"{config.host}: {error}")
     except ConnectionRefusedError:
@@ -142,11 +155,7 @@ def send_test(config: SmtpConfig, recipient: str) -> SendTestResult:
             f"Nothing accepts connections at {where}. Check the host and the port.",
         )
     except TimeoutError:
-        return SendTestResult(
-            "timeout",
-            f"{where} didn't answer within {config.timeout:g} seconds. Check the host and "
-            "the port (587 uses STARTTLS, 465 uses SSL).",
-        )
+        return _timed_out(config)
     except socket.gaierror:
         return SendTestResult("host_not_found", f"No server named {config.host} was found.")
     except ssl.SSLError as error:
