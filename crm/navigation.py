@@ -19,6 +19,10 @@ class NavItem:
     url_name: str
     capability: str
     panel: str = ""  # "left": opens in the left slide-in panel; "modal": in the modal
+    # URL name of the item's count: a small partial the button loads after the page and
+    # again on every live-sync tick; while the count is above zero the button pulses red.
+    # Loaded apart from the page so the count's query never weighs on the page itself.
+    badge: str = ""
 
 
 PAGES = (
@@ -30,6 +34,7 @@ PAGES = (
     NavItem("Help", "help:index", "help.view"),
 )
 TOOLS = (
+    NavItem("📱 SMS", "sms:panel", "sms.view", panel="left", badge="sms:badge"),
     NavItem("🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal"),
     NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
     NavItem("📋 Timeline", "timeline:feed", "timeline.view"),
@@ -60,7 +65,16 @@ def _entries(items, user, path: str) -> list[dict]:
         url = url_or_none(item.url_name)
         if url and permissions.can(user, item.capability):
             active = path.startswith(url)
-            entries.append({"label": item.label, "url": url, "active": active, "panel": item.panel})
+            badge_url = url_or_none(item.badge) if item.badge else None
+            entries.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": active,
+                    "panel": item.panel,
+                    "badge_url": badge_url,
+                }
+            )
     return entries
 
 
