@@ -119,6 +119,11 @@ CATALOGUE: dict[str, Event] = {
     "office.settings_changed": Event(
         "The event's office had its Jobs feature switched.", ("is_jobs_enabled",)
     ),
+    "office.senders_changed": Event(
+        "The event's office got a new SMS number or email (SMTP) sender: `changed` names "
+        "the fields (never a password's value).",
+        ("changed",),
+    ),
     # --- Online booking ----------------------------------------------------------------
     "booking.submitted": Event(
         "A booking widget made a lead: `embed`, the `slot` picked (start, end) and `utm`.",
@@ -198,6 +203,27 @@ CATALOGUE: dict[str, Event] = {
     ),
     "calling_hours.reset": Event(
         "A state's calling hours went back to the default.", ("calling_hours",)
+    ),
+    # --- SMS ---------------------------------------------------------------------------
+    "sms.received": Event(
+        "A text came in (`thread`, `message`, `lead`: the linked lead's id or None).",
+        ("thread", "message", "lead", "from_phone"),
+    ),
+    "sms.sent": Event(
+        "A text went out (`purpose`: manual, automation, ai, system, confirmation).",
+        ("thread", "message", "lead", "purpose"),
+    ),
+    "sms.failed": Event(
+        "A text could not be sent (`error`: the carrier's words).",
+        ("thread", "message", "lead", "purpose", "error"),
+    ),
+    "sms.opted_out": Event(
+        "A number opted out of texts (`word`: as typed; `message`: None when decided by hand).",
+        ("phone", "word", "message", "lead"),
+    ),
+    "sms.opted_in": Event(
+        "A number opted back in to texts (`word`: as typed).",
+        ("phone", "word", "message", "lead"),
     ),
 }
 

@@ -275,6 +275,37 @@ CAPABILITIES: tuple[Capability, ...] = (
         frozenset({OWNER}),
         chapter="Outbound webhooks",
     ),
+    # SMS (spec: SMS panel, STOP / opt-out, Other CP settings).
+    Capability(
+        "sms.view",
+        "SMS",
+        "Open the SMS panel and read conversations",
+        EVERYONE - {PARTNER},
+        "Only the conversations of her own offices.",
+        chapter="SMS panel",
+    ),
+    Capability(
+        "sms.reply",
+        "SMS",
+        "Reply to texts",
+        STAFF_WRITERS,
+        "Never from a toll-free or no-reply number.",
+        chapter="SMS panel",
+    ),
+    Capability(
+        "sms.manage",
+        "SMS",
+        "Set up CTM numbers and SMS templates",
+        frozenset({OWNER}),
+        chapter="Other CP settings",
+    ),
+    Capability(
+        "sms.optouts",
+        "SMS",
+        "Decide possible opt-outs",
+        ADMINS,
+        chapter="STOP / opt-out",
+    ),
 )
 
 _BY_NAME = {capability.name: capability for capability in CAPABILITIES}

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "finance",
     "booking",
     "automations",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from crm.event_catalogue import CATALOGUE, UnknownEvent
 from crm.models import DomainEvent
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_DIRS = ("booking", "contractors", "crm", "finance", "jobs", "leads")
+SOURCE_DIRS = ("booking", "contractors", "crm", "finance", "jobs", "leads", "messaging")
 NAME = re.compile(r"^[a-z_]+\.[a-z_]+$")
 # emit()'s own arguments: columns of the event row, not payload fields.
 ROW_ARGUMENTS = {"office", "partner_name", "actor"}

@@ -44,6 +44,11 @@ EXPECTED = {
     "users.manage": {OWN},
     "webhooks.manage": {OWN},
     "webhooks.replay": {OWN},
+    # Issue 18 (Messaging): the panel for every staff role, replies for writers.
+    "sms.view": {OWN, ADM, FIN, AGT, VWR},
+    "sms.reply": {OWN, ADM, FIN, AGT},
+    "sms.manage": {OWN},
+    "sms.optouts": {OWN, ADM, FIN},
 }
 
 
