@@ -114,6 +114,13 @@ class AuditEvent(models.Model):
         EMBED_DELETED = "embed.deleted", "Booking embed deleted"
         BOOKING_HONEYPOT = "booking.honeypot", "Online booking honeypot hit (bot)"
         BOOKING_RATE_LIMITED = "booking.rate_limited", "Online booking rate limit hit"
+        SMS_OPTED_OUT = "sms.opted_out", "SMS opt-out"
+        SMS_OPTED_IN = "sms.opted_in", "SMS opt-in"
+        SMS_NOT_OPT_OUT = "sms.not_opt_out", "Possible SMS opt-out dismissed"
+        SMS_REPLIED = "sms.replied", "SMS reply sent by hand"
+        SMS_SETTINGS = "sms.settings_changed", "CTM settings changed"
+        SMS_LINE = "sms.line_changed", "CTM number changed"
+        SMS_TEMPLATE = "sms.template_changed", "SMS template changed"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
