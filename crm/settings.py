@@ -301,8 +301,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.send_weekly_reports",
         "schedule": crontab(minute=0, hour=23, day_of_week="sun"),
     },
+    # Nightly, 2 AM business time (America/New_York): CP → CTM Numbers from CTM.
+    "sync-ctm-numbers": {
+        "task": "messaging.tasks.sync_numbers",
+        "schedule": crontab(minute=0, hour=2),
+    },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# SMS (messaging): "ctm" (with the account and keys of CP → CTM Numbers) or "twilio";
+# without credentials texts go to the console log. The base URLs point tests at fakes.
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="ctm")
+CTM_BASE_URL = env.str("CTM_BASE_URL", default="https://api.calltrackingmetrics.com")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="")
 # A task is acknowledged when it ends, not when it starts: a worker killed mid-task (OOM,
 # deploy) leaves it on the broker for another worker. Every task is idempotent, so a
 # second run is a no-op. One task prefetched at a time, so a long one blocks nothing.
