@@ -20,7 +20,14 @@ PUBLIC = {
     "/healthz",
 }
 # Partner webhooks authenticate with the webhook secret or a source token, not a session.
-WEBHOOKS = {"/webhook/leads", "/webhook/facebook", "/webhook/s/<str:token>"}
+WEBHOOKS = {
+    "/webhook/leads",
+    "/webhook/facebook",
+    "/webhook/s/<str:token>",
+    # SMS providers: CTM by the token in its URL, Twilio by its request signature.
+    "/webhook/ctm/sms/<str:token>",
+    "/webhook/twilio/sms",
+}
 # The online booking widget customers use on other websites, and its images.
 BOOKING_WIDGET = {"/book/<slug:slug>", "/book/img/<str:digest>"}
 

@@ -1,0 +1,139 @@
+"""Inbound texts: CTM posts to /webhook/ctm/sms/<token>, Twilio to /webhook/twilio/sms.
+
+Every error is JSON ({"status": "error", "error": ...}) like the lead webhooks. A text the
+provider sent before is answered as a success without storing it again (providers retry).
+"""
+
+from functools import wraps
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt
+
+from crm import untrusted
+from crm.errors import DomainError
+from crm.http import json_error
+from crm.phones import normalize_phone
+from messaging import services
+from messaging.models import Line, MessagingSettings
+from messaging.providers import twilio
+
+MAX_BODY_BYTES = 64 * 1024
+# CTM's text-message activity names its fields a few ways across account setups.
+CTM_OUR_NUMBER = ("tracking_number", "business_number", "receiving_number", "to")
+CTM_CUSTOMER = ("caller_number", "from")
+CTM_BODY = ("message_body", "body", "msg")
+CTM_ID = ("id", "sid", "message_id")
+TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class BadPayload(Exception):
+    def __init__(self, message: str, status: int = 400):
+        self.message, self.status = message, status
+
+
+def inbound_webhook(view):
+    """No CSRF (providers have no session), POST only, JSON 405."""
+
+    @csrf_exempt
+    @wraps(view)
+    def endpoint(request, *args, **kwargs):
+        if request.method != "POST":
+            response = json_error("Use POST to deliver texts.", 405)
+            response["Allow"] = "POST"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except BadPayload as error:
+            return json_error(error.message, error.status)
+        except DomainError as error:
+            return json_error(error.message, 400)
+
+    return endpoint
+
+
+def _fields(request) -> dict:
+    too_big = BadPayload(f"The body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            raise too_big
+        body = request.body
+    except (ValueError, RequestDataTooBig):
+        raise too_big from None
+    if len(body) > MAX_BODY_BYTES:
+        raise too_big
+    if request.content_type == "application/json":
+        try:
+            data = untrusted.load_json(body or b"null")
+        except untrusted.UntrustedInputError as error:
+            raise BadPayload(str(error)) from error
+        if not isinstance(data, dict):
+            raise BadPayload("The body must be a JSON object.")
+        return data
+    try:
+        return untrusted.clean_json({key: request.POST.get(key) for key in request.POST})
+    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
+        raise BadPayload("The body is not valid JSON or form data.") from error
+
+
+def _text(data: dict, names: tuple[str, ...], *, required: bool = True) -> str:
+    for name in names:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise BadPayload(f"{name} must be text.")
+        return str(value)
+    if required:
+        raise BadPayload(f"{names[0]} is missing.")
+    return ""
+
+
+def _line(phone: str) -> Line:
+    """Our number; one CTM has but the nightly sync hasn't brought yet is added now, so
+    the text is not lost (its office is set in CP → CTM Numbers)."""
+    try:
+        phone = normalize_phone(phone)
+    except ValueError as exc:
+        raise BadPayload(f"Our number: {exc}") from exc
+    line, _ = Line.objects.get_or_create(phone=phone)
+    return line
+
+
+@inbound_webhook
+def ctm_sms(request, token: str):
+    """POST /webhook/ctm/sms/<token>: CTM's text-message webhook."""
+    expected = MessagingSettings.load().ctm_inbound_token
+    if not constant_time_compare(untrusted.clean_text(token), expected):
+        return json_error("Wrong webhook token.", 403)
+    data = _fields(request)
+    direction = str(data.get("direction") or "").lower()
+    if "out" in direction:  # CTM also reports the texts we sent
+        return JsonResponse({"status": "success", "stored": False})
+    message = services.receive_inbound(
+        _line(_text(data, CTM_OUR_NUMBER)),
+        _text(data, CTM_CUSTOMER),
+        _text(data, CTM_BODY, required=False),
+        _text(data, CTM_ID, required=False),
+    )
+    return JsonResponse({"status": "success", "stored": message is not None})
+
+
+@inbound_webhook
+def twilio_sms(request):
+    """POST /webhook/twilio/sms: signed by Twilio over our public URL and the fields."""
+    data = _fields(request)
+    url = request.build_absolute_uri()  # scheme and host as the proxy saw them
+    params = {key: request.POST.get(key) for key in request.POST}
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not twilio.signature_is_valid(url, params, signature):
+        return json_error("Missing or wrong Twilio signature.", 403)
+    services.receive_inbound(
+        _line(_text(data, ("To",))),
+        _text(data, ("From",)),
+        _text(data, ("Body",), required=False),
+        _text(data, ("MessageSid", "SmsSid"), required=False),
+    )
+    return HttpResponse(TWIML_EMPTY, content_type="text/xml")
