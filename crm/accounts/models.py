@@ -58,6 +58,14 @@ class Office(models.Model):
         )
 
     @property
+    def smtp_password_notice(self) -> str:
+        """The owner's notice when no key opens the stored app password ("" otherwise)."""
+        # Imported here: crm.unreadable_secrets → crm.timeline.models → this module.
+        from crm.unreadable_secrets import notice
+
+        return notice(self.smtp_password, "App Password")
+
+    @property
     def smtp_config(self) -> SmtpConfig:
         return SmtpConfig(
             host=self.smtp_host,

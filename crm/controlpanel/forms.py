@@ -1,5 +1,6 @@
 from django import forms
 
+from crm.accounts.models import Office
 from crm.controlpanel.models import AppSettings
 from crm.fields import bind_secret_fields
 
@@ -31,3 +32,33 @@ class GooglePlacesForm(forms.ModelForm):
 
     def new_key(self) -> str:
         return "" if self.cleaned_data["remove"] else self.cleaned_data["google_places_api_key"]
+
+
+class OfficeEmailForm(forms.ModelForm):
+    """An office's SMTP sender (CP → ⚙️ Office Settings). Shape only:
+    `crm.accounts.office_email.save_office_email_sender` checks the rest. The app password
+    is never sent back: blank keeps the stored one."""
+
+    class Meta:
+        model = Office
+        fields = [
+            "smtp_from_email",
+            "smtp_from_name",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_password",
+        ]
+        widgets = {
+            "smtp_host": forms.TextInput(attrs={"placeholder": "smtp.gmail.com"}),
+            "smtp_port": forms.NumberInput(attrs={"min": 1, "max": 65535}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix=f"office-{kwargs['instance'].pk}", **kwargs)
+        bind_secret_fields(self)
+        self.fields["smtp_from_email"].help_text = "The SMTP login, and the From address."
+
+
+class SendTestForm(forms.Form):
+    recipient = forms.EmailField(label="Send a test to")

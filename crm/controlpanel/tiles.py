@@ -118,7 +118,10 @@ GROUPS = (
         "Automations & Integrations",
         (
             Tile(
-                "⚙️", "Office Settings", "Jobs feature per office.", "controlpanel:office_settings"
+                "⚙️",
+                "Office Settings",
+                "Per office: CTM number, SMTP sender (📨 Send Test) and the Jobs feature.",
+                "controlpanel:office_settings",
             ),
             Tile(
                 "💰",

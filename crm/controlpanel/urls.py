@@ -9,6 +9,13 @@ urlpatterns = [
     path("offices/<int:pk>/delete", views.delete_office, name="delete_office"),
     path("office-settings", views.office_settings, name="office_settings"),
     path("office-settings/<int:pk>/jobs", views.toggle_jobs_feature, name="toggle_jobs_feature"),
+    path(
+        "office-settings/<int:pk>/sms-number",
+        views.set_office_sms_line,
+        name="set_office_sms_line",
+    ),
+    path("office-settings/<int:pk>/email", views.save_office_email, name="save_office_email"),
+    path("office-settings/<int:pk>/send-test", views.send_office_test, name="send_office_test"),
     path("users", views.users, name="users"),
     path("users/new", views.create_user, name="create_user"),
     path("users/<int:pk>", views.edit_user, name="edit_user"),

@@ -9,15 +9,23 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from crm import deliveries, permissions
+from crm.accounts import office_email
 from crm.accounts import services as accounts
 from crm.accounts.forms import UserForm
 from crm.accounts.models import Office, Role, User
 from crm.controlpanel import services
-from crm.controlpanel.forms import AppSettingsForm, GooglePlacesForm, OfficeForm
+from crm.controlpanel.forms import (
+    AppSettingsForm,
+    GooglePlacesForm,
+    OfficeEmailForm,
+    OfficeForm,
+    SendTestForm,
+)
 from crm.controlpanel.models import AppSettings
 from crm.controlpanel.tiles import visible_tiles
 from crm.errors import DomainError
 from crm.flash import flash_outcome
+from crm.unreadable_secrets import report_unreadable
 
 owner_only = permissions.require("controlpanel.access")
 
@@ -54,9 +62,46 @@ def delete_office(request, pk: int):
     return redirect("controlpanel:offices")
 
 
+# --- ⚙️ Office Settings ----------------------------------------------------------------
+
+# Lines and each office's CTM number live in `messaging`, which crm may not import: read
+# and written by dotted path.
+LINE_CHOICES = "messaging.senders.line_choices"
+OFFICE_LINES = "messaging.senders.office_lines"
+SET_OFFICE_LINE = "messaging.senders.set_office_sms_line"
+
+
+def _office_card(office: Office, *, lines: dict, choices: list, email_form=None) -> dict:
+    """One office card's context: the Jobs switch, its CTM number, its SMTP sender."""
+    return {
+        "office": office,
+        "line": lines.get(office.pk),
+        "line_choices": choices,
+        "email_form": email_form or OfficeEmailForm(instance=office),
+        "missing": office_email.missing_smtp_fields(office),
+        "test_form": SendTestForm(prefix=f"test-{office.pk}"),
+    }
+
+
+def _office_settings_page(request, *, bound: OfficeEmailForm | None = None):
+    lines, choices = import_string(OFFICE_LINES)(), import_string(LINE_CHOICES)()
+    cards = [
+        _office_card(
+            office,
+            lines=lines,
+            choices=choices,
+            email_form=bound if bound is not None and bound.instance.pk == office.pk else None,
+        )
+        for office in Office.objects.all()
+    ]
+    for card in cards:
+        report_unreadable(card["office"])  # audits an app password no key opens, once
+    return render(request, "controlpanel/office_settings.html", {"cards": cards})
+
+
 @owner_only
 def office_settings(request):
-    return render(request, "controlpanel/office_settings.html", {"offices": Office.objects.all()})
+    return _office_settings_page(request)
 
 
 @owner_only
@@ -67,8 +112,98 @@ def toggle_jobs_feature(request, pk: int):
         actor=request.user, office=office, enabled=request.POST.get("is_jobs_enabled") == "on"
     )
     if request.htmx:
-        return render(request, "controlpanel/_partials/office_card.html", {"office": office})
+        return render(request, "controlpanel/_partials/office_jobs.html", {"office": office})
     return redirect("controlpanel:office_settings")
+
+
+@owner_only
+@require_POST
+def set_office_sms_line(request, pk: int):
+    """The office's CTM number, saved as soon as it is picked."""
+    office = get_object_or_404(Office, pk=pk)
+    raw = request.POST.get("line", "")
+    error = ""
+    try:
+        line_id = int(raw) if raw else None
+    except ValueError:
+        line_id, error = None, "Pick a number from the list."
+    if not error:
+        try:
+            import_string(SET_OFFICE_LINE)(actor=request.user, office=office, line_id=line_id)
+        except DomainError as refusal:
+            error = refusal.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"CTM number of {office.name} saved.")
+        return redirect("controlpanel:office_settings")
+    context = {
+        "office": office,
+        "line": import_string(OFFICE_LINES)().get(office.pk),
+        "line_choices": import_string(LINE_CHOICES)(),
+        "sms_error": error,
+        "sms_saved": not error,
+    }
+    return render(request, "controlpanel/_partials/office_sms.html", context)
+
+
+@owner_only
+@require_POST
+def save_office_email(request, pk: int):
+    """The office's SMTP sender; the form comes back with its refusal, or saved."""
+    office = get_object_or_404(Office, pk=pk)
+    form = OfficeEmailForm(request.POST, instance=office)
+    saved = False
+    if form.is_valid():
+        try:
+            office = office_email.save_office_email_sender(
+                actor=request.user, office=office, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            saved = True
+            form = OfficeEmailForm(instance=office)
+    if not request.htmx:
+        if saved:
+            messages.success(request, f"Email sender of {office.name} saved.")
+            return redirect("controlpanel:office_settings")
+        return _office_settings_page(request, bound=form)
+    office.refresh_from_db()
+    context = {
+        "office": office,
+        "email_form": form,
+        "missing": office_email.missing_smtp_fields(office),
+        "email_saved": saved,
+    }
+    return render(request, "controlpanel/_partials/office_email.html", context)
+
+
+@owner_only
+@require_POST
+def send_office_test(request, pk: int):
+    """📨 Send Test: the outcome (sent, auth failed, refused, timeout…) beside the button."""
+    office = get_object_or_404(Office, pk=pk)
+    form = SendTestForm(request.POST, prefix=f"test-{office.pk}")
+    result, error = None, ""
+    if form.is_valid():
+        try:
+            result = office_email.send_office_test_email(
+                actor=request.user, office=office, recipient=form.cleaned_data["recipient"]
+            )
+        except DomainError as refusal:
+            error = refusal.message
+    else:
+        error = "Enter the email address the test goes to."
+    context = {"office": office, "result": result, "error": error}
+    if not request.htmx:
+        if result is not None and result.is_sent:
+            messages.success(request, f"{result.label}: {result.message}")
+        else:
+            messages.error(request, error or f"{result.label}: {result.message}")
+        return redirect("controlpanel:office_settings")
+    return render(request, "controlpanel/_partials/send_test_result.html", context)
 
 
 @owner_only

@@ -18,6 +18,8 @@ SERVICE_MODULES = sorted(
         *ROOT.glob("jobs/services/*.py"),
         *ROOT.glob("booking/services/*.py"),
         ROOT / "crm/accounts/services.py",
+        ROOT / "crm/accounts/office_email.py",
+        ROOT / "messaging/senders.py",
         ROOT / "crm/controlpanel/services.py",
         ROOT / "finance/services.py",
         ROOT / "leads/importing.py",
@@ -83,6 +85,13 @@ NOT_ACTIONS = {
         "issue_login_code": "sign-in: the visitor is not signed in yet",
         "redeem_login_code": "sign-in: the visitor is not signed in yet",
         "purge_expired_login_codes": "nightly system task",
+    },
+    "crm/accounts/office_email.py": {"missing_smtp_fields": "reads only"},
+    "messaging/senders.py": {
+        "office_senders": "reads only (the automations' send asks it)",
+        "why_unusable": "pure",
+        "line_choices": "reads only",
+        "office_lines": "reads only",
     },
     "finance/services.py": {
         "finance_cancel_fields": "reads only (a payload's extra fields)",

@@ -24,6 +24,7 @@ from booking import services as booking
 from booking.slots import Window
 from contractors.services import areas, contractors, coverage, zones
 from contractors.services import settings as contractor_settings
+from crm.accounts import office_email
 from crm.accounts import services as accounts
 from crm.accounts.models import Role
 from crm.controlpanel import services as controlpanel
@@ -45,6 +46,8 @@ from leads import importing
 from leads.models import InboundLead, Status
 from leads.services import calling_hours, dedupe, inbox, ingest, snooze, sources, working
 from leads.services import creating as lead_creating
+from messaging import senders as office_senders
+from messaging.models import Line
 from tests.booking.conftest import embed_fields
 from tests.core.test_actions_are_checked import FUNCTIONS, NOT_ACTIONS
 from tests.factories import (
@@ -486,6 +489,27 @@ ACTIONS = {
     "crm/accounts/services.py:set_jobs_feature": (
         "controlpanel.access",
         lambda office: (accounts.set_jobs_feature, {"office": office, "enabled": False}),
+    ),
+    "crm/accounts/office_email.py:save_office_email_sender": (
+        "controlpanel.access",
+        lambda office: (
+            office_email.save_office_email_sender,
+            {"office": office, "smtp_host": "smtp.gmail.com", "smtp_password": "app-pass"},
+        ),
+    ),
+    "crm/accounts/office_email.py:send_office_test_email": (
+        "controlpanel.access",
+        lambda office: (
+            office_email.send_office_test_email,
+            {"office": office, "recipient": "owner@example.com"},
+        ),
+    ),
+    "messaging/senders.py:set_office_sms_line": (
+        "controlpanel.access",
+        lambda office: (
+            office_senders.set_office_sms_line,
+            {"office": office, "line_id": Line.objects.create(phone="+13055550100").pk},
+        ),
     ),
     "crm/controlpanel/services.py:update_app_settings": (
         "controlpanel.access",
