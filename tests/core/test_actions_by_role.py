@@ -46,8 +46,12 @@ from leads import importing
 from leads.models import InboundLead, Status
 from leads.services import calling_hours, dedupe, inbox, ingest, snooze, sources, working
 from leads.services import creating as lead_creating
+from messaging import numbers as sms_numbers
+from messaging import optouts as sms_optouts
 from messaging import senders as office_senders
-from messaging.models import Line
+from messaging import services as sms
+from messaging import sms_templates
+from messaging.models import Line, Message, PossibleOptOut, SmsTemplate, Thread
 from tests.booking.conftest import embed_fields
 from tests.core.test_actions_are_checked import FUNCTIONS, NOT_ACTIONS
 from tests.factories import (
@@ -108,6 +112,32 @@ def _job(office, **fields):
 
 def _done_job(office):
     return _job(office, status=JobStatus.DONE, closing_total=Decimal("500"))
+
+
+def _sms_line(office) -> Line:
+    return Line.objects.get_or_create(phone="+13055550100", defaults={"office": office})[0]
+
+
+def _sms_thread(office) -> Thread:
+    return Thread.objects.create(
+        line=_sms_line(office),
+        customer_phone="+13055550142",
+        customer_last10="3055550142",
+        office=office,
+        unresolved_count=1,
+    )
+
+
+def _possible_opt_out(office) -> PossibleOptOut:
+    message = Message.objects.create(
+        thread=_sms_thread(office), direction="in", body="pls don't text me", status="received"
+    )
+    return PossibleOptOut.objects.create(message=message, last10="3055550142")
+
+
+def _as_user(action):
+    """The SMS panel's actions name their actor `user` (the messaging contract)."""
+    return lambda actor, **arguments: action(user=actor, **arguments)
 
 
 # "module:function" → (capability, build(office) → (action, keyword arguments but actor))
@@ -511,6 +541,52 @@ ACTIONS = {
             {"office": office, "line_id": Line.objects.create(phone="+13055550100").pk},
         ),
     ),
+    "messaging/services.py:send_sms": (
+        "sms.reply",
+        lambda office: (
+            sms.send_sms,
+            {"line": _sms_line(office), "to": "3055550142", "body": "Hi", "purpose": "manual"},
+        ),
+    ),
+    "messaging/services.py:reply": (
+        "sms.reply",
+        lambda office: (_as_user(sms.reply), {"thread": _sms_thread(office), "body": "Hi"}),
+    ),
+    "messaging/services.py:mark_resolved": (
+        "sms.reply",
+        lambda office: (_as_user(sms.mark_resolved), {"thread": _sms_thread(office)}),
+    ),
+    "messaging/services.py:mark_unread": (
+        "sms.reply",
+        lambda office: (_as_user(sms.mark_unread), {"thread": _sms_thread(office)}),
+    ),
+    "messaging/optouts.py:decide": (
+        "sms.optouts",
+        lambda office: (
+            sms_optouts.decide,
+            {"possible": _possible_opt_out(office), "opt_out_now": True},
+        ),
+    ),
+    "messaging/numbers.py:save_ctm_settings": (
+        "sms.manage",
+        lambda office: (sms_numbers.save_ctm_settings, {"account_id": "12345"}),
+    ),
+    "messaging/numbers.py:sync": ("sms.manage", lambda office: (sms_numbers.sync, {})),
+    "messaging/numbers.py:update_line": (
+        "sms.manage",
+        lambda office: (sms_numbers.update_line, {"line": _sms_line(office), "no_reply": True}),
+    ),
+    "messaging/sms_templates.py:save_template": (
+        "sms.manage",
+        lambda office: (sms_templates.save_template, {"name": "Running late", "body": "Hi"}),
+    ),
+    "messaging/sms_templates.py:delete_template": (
+        "sms.manage",
+        lambda office: (
+            sms_templates.delete_template,
+            {"template": SmsTemplate.objects.create(name="Thanks", body="Thank you!")},
+        ),
+    ),
     "crm/controlpanel/services.py:update_app_settings": (
         "controlpanel.access",
         lambda office: (controlpanel.update_app_settings, {"escalation_timer_minutes": 20}),
@@ -782,7 +858,7 @@ def _actor(role, office):
 
 def _database() -> dict:
     """Every row of every table of ours, to prove a refusal wrote nothing."""
-    ours = ("crm", "leads", "jobs", "contractors", "booking", "finance")
+    ours = ("crm", "leads", "jobs", "contractors", "booking", "finance", "messaging")
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models()
