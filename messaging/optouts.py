@@ -148,6 +148,11 @@ def _word_of(body: str) -> str:
     return verdict.word if verdict else body[:40]
 
 
+def pending_count() -> int:
+    """Possible opt-outs nobody has decided (the CP tile's red count)."""
+    return PossibleOptOut.objects.filter(decision="").count()
+
+
 def business_days_since(moment: datetime.datetime, now: datetime.datetime | None = None) -> int:
     """Weekdays from `moment`'s day to today (business time zone): Friday → Monday is 1."""
     now = now or business_now()

@@ -115,6 +115,31 @@ GROUPS = (
         ),
     ),
     (
+        "Numbers",
+        (
+            Tile(
+                "📞",
+                "CTM Numbers",
+                "CTM account, number sync, office, no-reply and Tracking Source per number.",
+                "messaging:cp_ctm_numbers",
+                secret_in="messaging.MessagingSettings",
+            ),
+            Tile(
+                "💬",
+                "SMS Templates",
+                "Quick replies for the SMS panel's 📋 button.",
+                "messaging:cp_sms_templates",
+            ),
+            Tile(
+                "🚫",
+                "Possible opt-outs",
+                "Texts that may ask us to stop texting, waiting for your decision.",
+                "messaging:sms_optouts",
+                count_of="messaging.optouts.pending_count",
+            ),
+        ),
+    ),
+    (
         "Automations & Integrations",
         (
             Tile(

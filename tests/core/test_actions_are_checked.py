@@ -109,6 +109,7 @@ NOT_ACTIONS = {
         "opt_out": "the step of act_on (system) and of decide (checked)",
         "opt_in": "the system's answer to a customer's START",
         "business_days_since": "pure time",
+        "pending_count": "reads only (the CP tile's count)",
     },
     "messaging/numbers.py": {"line_for_tracking_source": "reads only (lead office resolution)"},
     "finance/services.py": {
