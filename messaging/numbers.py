@@ -102,14 +102,16 @@ def update_line(*, actor, line: Line, **values) -> Line:
     return line
 
 
-def line_for_tracking_source(label: str) -> Line | None:
-    """The line whose Tracking Source is `label` (exact, case-insensitive), with an office."""
+def office_for_tracking_source(label: str):
+    """(office, the number) of the line whose Tracking Source is `label` (exact,
+    case-insensitive; one with an office), or None."""
     label = (label or "").strip()
     if not label:
         return None
-    return (
+    line = (
         Line.objects.filter(tracking_source__iexact=label, office__isnull=False)
         .select_related("office")
         .order_by("pk")
         .first()
     )
+    return (line.office, str(line)) if line else None

@@ -4,6 +4,7 @@ reactivation. Every new lead still goes through `create_lead`."""
 import datetime
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -171,18 +172,40 @@ def parse_fee(raw: str | None) -> Decimal | None:
     return fee
 
 
-def resolve_office(fields: dict, source: LeadSource) -> Office:
-    """Payload office → CTM tracking-source match (arrives with CTM numbers) → the
-    source's default office → General."""
+# Step 2 reads CP → CTM Numbers, which belongs to messaging (an app built on leads): it
+# registers its lookup at startup (messaging.apps) rather than leads importing it.
+# A lookup takes the tracking-source label and answers (office, the matched number) or None.
+_tracking_source_lookups: list[Callable[[str], tuple[Office, str] | None]] = []
+
+
+def register_tracking_source_lookup(lookup: Callable[[str], tuple[Office, str] | None]) -> None:
+    if lookup not in _tracking_source_lookups:
+        _tracking_source_lookups.append(lookup)
+
+
+def resolve_office(fields: dict, source: LeadSource) -> tuple[Office, str]:
+    """Payload office → CTM Tracking Source match → the source's default office → General.
+
+    Returns the office and, for a Tracking Source match, the "🏢 Office auto-set…" note
+    for the lead's timeline ("" otherwise).
+    """
     if fields.get("office"):
         office = Office.objects.filter(name__iexact=fields["office"]).first()
         if office is not None:
-            return office
+            return office, ""
+    label = fields.get("tracking_source", "")
+    for lookup in _tracking_source_lookups if label else ():
+        if found := lookup(label):
+            office, number = found
+            return office, (
+                f"🏢 Office auto-set to {office.name} — Tracking Source “{label}” "
+                f"is CTM number {number}"
+            )
     if source.default_office:
-        return source.default_office
+        return source.default_office, ""
     if getattr(source, "general_office_id", None):  # fetched with the source: no extra query
-        return Office(pk=source.general_office_id, name=source.general_office_name)
-    return general_office()
+        return Office(pk=source.general_office_id, name=source.general_office_name), ""
+    return general_office(), ""
 
 
 @dataclass(frozen=True)
@@ -383,8 +406,9 @@ def ingest_lead(payload: dict, *, source: LeadSource, actor=None) -> tuple[Lead,
             lead = reactivate(lead=existing, fields=fields, payload=payload, actor=actor)
             action = "reactivated"
     if lead is None:
+        office, office_note = resolve_office(fields, source)
         lead = create_lead(
-            office=resolve_office(fields, source),
+            office=office,
             source=source,
             first_name=clean.first_name,
             last_name=clean.last_name,
@@ -401,6 +425,8 @@ def ingest_lead(payload: dict, *, source: LeadSource, actor=None) -> tuple[Lead,
         )
         if source.key == "bookback":
             _record_bookback_call(lead, fields, payload, previous_status="")
+        if office_note:
+            record(lead, kind="sys", body=office_note)
     for reason in clean.dropped:
         record(lead, kind="sys", body=f"⚠ {reason}")
     return lead, action

@@ -111,7 +111,7 @@ NOT_ACTIONS = {
         "business_days_since": "pure time",
         "pending_count": "reads only (the CP tile's count)",
     },
-    "messaging/numbers.py": {"line_for_tracking_source": "reads only (lead office resolution)"},
+    "messaging/numbers.py": {"office_for_tracking_source": "reads only (lead office resolution)"},
     "finance/services.py": {
         "finance_cancel_fields": "reads only (a payload's extra fields)",
     },
@@ -197,6 +197,7 @@ NOT_ACTIONS = {
         "parse_received_at": "pure parsing",
         "parse_fee": "pure parsing",
         "resolve_office": "reads only",
+        "register_tracking_source_lookup": "startup wiring (messaging.apps)",
         "validate": "validation",
         "queue_processing": "queues process_inbound (checked)",
         "pending_inbound_ids": "reads only",

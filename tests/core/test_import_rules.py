@@ -18,7 +18,7 @@ DOMAINS = ("leads", "contractors", "jobs", "finance", "booking", "automations")
 # package → the packages it must never import
 FORBIDDEN = {
     "crm": DOMAINS,
-    "leads": ("jobs", "finance", "booking", "contractors", "automations"),
+    "leads": ("jobs", "finance", "booking", "contractors", "automations", "messaging"),
     "contractors": ("jobs", "finance", "booking", "leads", "automations"),
     "jobs": ("finance", "booking", "automations"),
     "finance": ("automations",),
