@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from finance import services
 from jobs.models import FINANCE_STATUSES, Job, Status
+from messaging.models import Line
 
 # Deposit jobs: the quote agreed when the deposit was taken, and the parts ordered.
 QUOTES = [("1450.00", "386.40"), ("2180.00", "612.75")]
@@ -20,7 +21,10 @@ def seed_finance(actor) -> None:
         from_email="finance@example.com",
         from_name="BookBack Finance",
         report_recipients="finance@example.com",
-        outbound_ctm_number="+13055550199",
+        # The number demo messaging also texts from (made here if it runs first).
+        outbound_ctm_number=Line.objects.get_or_create(
+            phone="+13055550199", defaults={"label": "Finance"}
+        )[0],
     )
     jobs = Job.objects.filter(status__in=FINANCE_STATUSES).order_by("starts_at", "number")
     paid_before = timezone.now() - datetime.timedelta(days=5)  # older jobs are settled

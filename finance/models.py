@@ -29,7 +29,15 @@ class FinanceSettings(models.Model):
         help_text="One email per line. They get every partner report, and the report of "
         "any contractor without an email (reports).",
     )
-    outbound_ctm_number = models.CharField("Outbound CTM number", max_length=20, blank=True)
+    # One of CP → CTM Numbers (a pick, no longer typed).
+    outbound_ctm_number = models.ForeignKey(
+        "messaging.Line",
+        verbose_name="Outbound CTM number",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from crm import events, phones
+from crm import events
 from crm.errors import DomainError
 from crm.permissions import check as require
 from crm.timeline.services import audit, record
@@ -354,13 +354,14 @@ def save_finance_settings(
     from_email: str = "",
     from_name: str = "",
     report_recipients: str | list[str] = "",
-    outbound_ctm_number: str = "",
+    outbound_ctm_number=None,
 ) -> FinanceSettings:
     """Save CP → Finance settings (owner). A blank password keeps the stored one.
 
-    Raises DomainError for a bad host, port, email or phone, or both TLS and SSL. The
-    outbound CTM number is stored as E.164. Audited with the names of the fields that
-    changed (never the password itself); emits `settings.changed`.
+    Raises DomainError for a bad host, port or email, or both TLS and SSL. The outbound
+    CTM number is one of CP → CTM Numbers (a messaging Line, or None). Audited with the
+    names of the fields that changed (never the password itself); emits
+    `finance_settings.saved`.
     """
     require(actor, "controlpanel.access")
     smtp_host = (smtp_host or "").strip()
@@ -380,12 +381,6 @@ def save_finance_settings(
     elif smtp_host:
         raise DomainError("Enter the From email the reports are sent from.")
     recipients = _emails(report_recipients, "Report recipients")
-    outbound_ctm_number = (outbound_ctm_number or "").strip()
-    if outbound_ctm_number:
-        try:
-            outbound_ctm_number = phones.normalize_phone(outbound_ctm_number)
-        except ValueError as exc:
-            raise DomainError(f"Outbound CTM number: {exc}") from exc
 
     finance_settings = FinanceSettings.objects.select_for_update().get(pk=FinanceSettings.load().pk)
     values = {

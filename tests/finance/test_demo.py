@@ -22,6 +22,6 @@ def test_the_demo_jobs_have_figures_paid_flags_and_one_finance_cancel():
     assert jobs.filter(partner_paid_at__isnull=False, partner_paid_auto=False).exists()
     (cancelled,) = jobs.filter(finance_cancelled_at__isnull=False)
     assert cancelled.finance_cancel_reason == "Chargeback" and cancelled.is_contractor_paid
-    assert FinanceSettings.load().outbound_ctm_number == "+13055550199"
+    assert FinanceSettings.load().outbound_ctm_number.phone == "+13055550199"
     owner = cancelled.finance_cancelled_by
     assert {job.pk for job in finance_jobs(owner)} == set(jobs.values_list("pk", flat=True))

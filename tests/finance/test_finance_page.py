@@ -15,6 +15,7 @@ from crm.accounts.models import Role
 from finance.models import FinanceSettings
 from jobs.forms import filter_choices
 from jobs.models import Job, Status
+from messaging.models import Line
 from tests.factories import ContractorFactory, JobPartnerFactory, OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -249,11 +250,13 @@ def test_cp_finance_settings_keep_the_password_secret(client, owner):
         "from_email": "reports@example.com",
         "from_name": "BookBack Finance",
         "report_recipients": "books@example.com",
-        "outbound_ctm_number": "(305) 555-0142",
+        "outbound_ctm_number": Line.objects.create(phone="+13055550142", label="Finance").pk,
     }
     assert client.post(page, data).status_code == 302
     saved = FinanceSettings.load()
-    assert saved.smtp_password == "app-pass-123" and saved.outbound_ctm_number == "+13055550142"
+    assert (
+        saved.smtp_password == "app-pass-123" and saved.outbound_ctm_number.phone == "+13055550142"
+    )
     html = client.get(page).content.decode()
     assert "app-pass-123" not in html and "already set" in html
     client.post(page, {**data, "smtp_password": "", "smtp_port": "99999"})

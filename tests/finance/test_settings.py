@@ -22,7 +22,6 @@ SMTP = {
     "from_email": "Finance@BookBack.test",
     "from_name": "BookBack Finance",
     "report_recipients": "books@bookback.test\nowner@bookback.test, books@bookback.test",
-    "outbound_ctm_number": "(305) 555-0199",
 }
 
 
@@ -41,10 +40,20 @@ def test_the_owner_saves_the_finance_smtp_account(owner):
     assert saved.from_email == "finance@bookback.test"
     assert saved.sender == "BookBack Finance <finance@bookback.test>"
     assert saved.recipients == ["books@bookback.test", "owner@bookback.test"]
-    assert saved.outbound_ctm_number == "+13055550199"
     assert saved.is_smtp_configured
     entry = AuditEvent.objects.get(kind="finance.settings_changed")
     assert "smtp_password" in entry.text and "app-password" not in str(entry.metadata)
+
+
+def test_the_outbound_ctm_number_is_one_of_the_ctm_numbers(owner):
+    from messaging.models import Line
+
+    line = Line.objects.create(phone="+13055550199", label="Finance")
+    save_finance_settings(actor=owner, **SMTP, outbound_ctm_number=line)
+    assert FinanceSettings.load().outbound_ctm_number == line
+    save_finance_settings(actor=owner, **SMTP, outbound_ctm_number=None)
+    assert FinanceSettings.load().outbound_ctm_number is None
+    assert AuditEvent.objects.latest("id").metadata == {"changed": ["outbound_ctm_number"]}
 
 
 def test_a_blank_password_keeps_the_stored_one(owner):
@@ -85,7 +94,6 @@ def test_saving_the_same_values_writes_no_audit_entry(owner):
         ({"from_email": "finance"}, "not an email"),
         ({"from_email": ""}, "Enter the From email"),
         ({"report_recipients": "books@bookback.test, nope"}, "nope in Report recipients"),
-        ({"outbound_ctm_number": "123-123-1234"}, "Outbound CTM number"),
     ],
 )
 def test_bad_settings_are_refused_and_change_nothing(owner, change, message):
