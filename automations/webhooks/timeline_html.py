@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from automations.webhooks.models import Delivery, DeliveryState, Slot
 from automations.webhooks.schedule import MAX_TRIES
 from crm.templatetags.clock import business_time
+from crm.templatetags.urls_text import breakable_url
 
 SLOT_LABELS = dict(Slot.choices)
 
@@ -45,7 +46,7 @@ def _row(row: Delivery, replay_base: str, replay_form: str) -> str:
         f'<span class="small muted">{escape(SLOT_LABELS.get(row.slot, row.slot))}{fan_out}'
         "</span></td>"
         f'<td class="nowrap">{_result(row)}</td>'
-        f'<td class="webhook-url">{escape(row.url)}</td>'
+        f'<td class="webhook-url">{breakable_url(row.url)}</td>'
         f'<td class="webhook-state">{_state(row)}</td>'
         f'<td class="webhook-payload"><details><summary>{content_type}</summary>'
         f'<pre class="payload">{escape(row.body)}</pre>'

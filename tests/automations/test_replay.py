@@ -91,7 +91,7 @@ def test_a_delivery_whose_endpoint_is_gone_or_disabled_is_not_replayed(receiver,
 def test_the_system_page_lists_dead_deliveries_with_replay(receiver, client, owner):
     delivery = _dead(receiver)
     client.force_login(owner)
-    page = client.get(reverse("controlpanel:system")).content.decode()
+    page = client.get(reverse("controlpanel:system")).content.decode().replace("<wbr>", "")
     assert "Dead webhook deliveries" in page
     assert delivery.url in page and "410" in page
     assert reverse("automations:webhook_replay", args=[delivery.pk]) in page
