@@ -25,7 +25,8 @@ class Event:
 
 
 JOB = ("job", "snapshot")
-LEAD = ("lead", "snapshot")
+# `source`: the lead source's id (a fan-out filters on it; labels need not be unique).
+LEAD = ("lead", "source", "snapshot")
 # `*.updated`: which field changed, from what to what.
 CHANGE = ("field", "old", "new")
 # `job.status_changed`: what was entered with the new status (Deposit, Pending, Done, Cancelled).

@@ -119,7 +119,7 @@ def _dimension(through, match: Q) -> Q:
 def fanout_filter(event, *, is_job: bool) -> Q:
     """Fan-outs whose filters match the event: OR within a dimension, AND across, an empty
     dimension = any. Job events: Office, Partner (the job's Job Partner), Job Type. Lead
-    events: Office, Source (the lead source), Partner (the lead's partner name, matched to a
+    events: Office, Source (the lead source, by id), Partner (the lead's partner name, matched to a
     Job Partner's name case-insensitively). Read from the event, not the record."""
     snapshot = (event.payload or {}).get("snapshot") or {}
     partner = event.partner_name or (snapshot.get("JobSource", "") if is_job else "")
@@ -129,8 +129,8 @@ def fanout_filter(event, *, is_job: bool) -> Q:
         job_type = snapshot.get("JobType") or None
         condition &= _dimension(Endpoint.job_types.through, Q(jobtype__label__iexact=job_type))
     else:
-        source = snapshot.get("JobSource") or None
-        condition &= _dimension(Endpoint.lead_sources.through, Q(leadsource__label__iexact=source))
+        source = event.payload.get("source")
+        condition &= _dimension(Endpoint.lead_sources.through, Q(leadsource_id=source))
     return condition
 
 

@@ -28,6 +28,7 @@ def emit_for(lead: Lead, name: str, *, actor=None, **data) -> None:
         partner_name=lead.partner_name,
         actor=actor,
         lead=lead,
+        source=lead.source_id,
         snapshot=lead_snapshot(lead),
         **data,
     )

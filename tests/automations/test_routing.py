@@ -115,6 +115,19 @@ def test_lead_fanout_filters(cast, filters, fires):
     assert route_last("lead.created") is fires
 
 
+def test_a_source_filter_matches_the_source_not_its_label(cast):
+    # Labels need not be unique: a second "Facebook" (another account's) must not match.
+    cast["google"].label = cast["facebook"].label
+    cast["google"].save()
+    fanout(Slot.NEW_LEAD, cast, lead_sources=["google"])
+    new_lead(cast["Sliding"])  # from the built-in Facebook source
+    assert route_last("lead.created") is False
+    cast["facebook"].label = "Facebook (renamed)"
+    cast["facebook"].save()
+    Endpoint.objects.filter(name="filtered").get().lead_sources.set([cast["facebook"]])
+    assert route_last("lead.created") is True  # renamed after the event: still its source
+
+
 def test_a_lead_without_a_partner_misses_a_partner_filter_but_not_an_unfiltered_one(cast):
     fanout(Slot.NEW_LEAD, cast, partners=["GDQ"])
     new_lead(cast["Sliding"], partner_name="")

@@ -23,7 +23,8 @@ WRAPPERS = {
     "_changed": (0, set()),
     "_settings_changed": (0, set()),
 }
-RECORD_WRAPPERS = {"emit_for": 1}  # emit_for(record, name, ...) adds `job` or `lead` + snapshot
+# emit_for(record, name, ...) adds `job` or `lead` + snapshot (and a lead's `source`)
+RECORD_WRAPPERS = {"emit_for": 1}
 
 
 def emit_calls():
@@ -41,7 +42,8 @@ def emit_calls():
                 elif function in RECORD_WRAPPERS:
                     position = RECORD_WRAPPERS[function]
                     record = ast.unparse(node.args[0]) if node.args else ""
-                    added = {"lead"} if "lead" in record or record == "other" else {"job"}
+                    is_lead = "lead" in record or record == "other"
+                    added = {"lead", "source"} if is_lead else {"job"}
                     added |= {"snapshot"}
                 else:
                     continue
@@ -108,9 +110,9 @@ def test_emit_refuses_an_unknown_name():
 @pytest.mark.django_db
 def test_emit_refuses_a_missing_or_an_unlisted_field():
     with pytest.raises(UnknownEvent, match="'lead.status_changed' is missing new, reason"):
-        events.emit("lead.status_changed", lead=1, snapshot={}, old="fresh")
+        events.emit("lead.status_changed", lead=1, source=1, snapshot={}, old="fresh")
     with pytest.raises(UnknownEvent, match="doesn't list: colour"):
-        events.emit("lead.claimed", lead=1, snapshot={}, colour="red")
+        events.emit("lead.claimed", lead=1, source=1, snapshot={}, colour="red")
 
 
 # --- Behaviour: the main actions emit their event with its fields --------------------
@@ -129,7 +131,11 @@ def test_lead_actions_emit_their_events_with_their_fields():
     lead = LeadFactory()
     agent = UserFactory(role="agent", offices=[lead.office])
     claim_lead(lead=lead, actor=agent)
-    assert payload_of("lead.claimed") == {"lead": lead.pk, "snapshot": lead_snapshot(lead)}
+    assert payload_of("lead.claimed") == {
+        "lead": lead.pk,
+        "source": lead.source_id,
+        "snapshot": lead_snapshot(lead),
+    }
     change_status(lead=lead, actor=agent, status="irrelevant", reason="Spam")
     payload = payload_of("lead.status_changed")
     assert payload["lead"] == lead.pk
