@@ -140,13 +140,20 @@ class JobQuerySet(OfficeScopedQuerySet):
 
     def needing_attention(self, *, now=None, hours: int | None = None) -> "JobQuerySet":
         """Only jobs that need attention at `now`: countable and filterable in one query."""
-        from jobs.services.attention import attention_condition  # inside: as above
+        from jobs.services.attention import attention_case  # inside: as above
 
-        # Every rule implies an active status. Not said here: stated twice, the planner
-        # guesses ~250 rows where ~17,000 match at 500,000 jobs and sorts them all for a page
-        # (60 ms); unstated, the page walks `job_board_idx` in order and stops at 51 (5 ms).
-        # A count says it (`jobs.views.attention_badge`) to read `job_active_idx` alone.
-        return self.filter(attention_condition(now=now, hours=hours))
+        # Every rule implies an active status: said, the page walks `job_active_idx` (its
+        # rows in board order, every column the rules read included) and stops at 51.
+        # The rules are asked as "the Attention value is not empty" rather than as their
+        # OR: written out, their columns' statistics multiply into ~250 rows where ~17,000
+        # match at 500,000 jobs, and the planner sorts them all for a page (60 ms), or walks
+        # the whole board's index past thousands of Done jobs (6 ms). An expression's
+        # default estimate keeps the ordered walk: 0.3 ms.
+        return (
+            self.filter(status__in=ACTIVE_STATUSES)
+            .alias(attention_value=attention_case(now=now, hours=hours))
+            .filter(attention_value__gt="")
+        )
 
 
 class Job(models.Model):

@@ -62,14 +62,6 @@ def _rules(now: datetime.datetime | None, hours: int | None) -> list[tuple[str, 
     ]
 
 
-def attention_condition(*, now=None, hours: int | None = None) -> Q:
-    """Needs attention at `now`, as one WHERE condition."""
-    condition = Q(pk__in=[])
-    for _, rule in _rules(now, hours):
-        condition |= rule
-    return condition
-
-
 def attention_case(*, now=None, hours: int | None = None) -> Case:
     """The Attention value (or "") as a SQL expression, for `with_attention`."""
     return Case(

@@ -122,7 +122,6 @@ NOT_ACTIONS = {
     "jobs/services/attention.py": {
         "ask_for_update_hours": "reads only",
         "attention_reason": "reads only",
-        "attention_condition": "builds a query",
         "attention_case": "builds a query",
         "update_request_message": "pure text",
     },
