@@ -11,3 +11,8 @@ class MessagingConfig(AppConfig):
 
         # Step 2 of a webhook lead's office: its tracking source on CP → CTM Numbers.
         ingest.register_tracking_source_lookup(numbers.office_for_tracking_source)
+
+    def load_demo(self, owner) -> None:
+        from messaging import demo
+
+        demo.seed_messaging()

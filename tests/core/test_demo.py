@@ -37,3 +37,20 @@ def test_the_demo_loads_people_leads_and_real_coverage_once():
 
     call_command("seed_demo")  # a second run changes nothing
     assert Lead.objects.count() == 62 and Contractor.objects.count() == 12
+
+
+def test_the_demo_has_sms_lines_threads_and_opt_outs():
+    from messaging.models import Line, PossibleOptOut, Suppression, Thread
+    from messaging.services import is_opted_out
+
+    call_command("seed_demo")
+    lines = Line.objects.exclude(label="Finance")
+    assert lines.count() == 4 and len({line.office_id for line in lines}) == 4
+    assert [line.is_toll_free for line in lines].count(True) == 1
+    assert lines.filter(no_reply=True).count() == 1
+    assert Thread.objects.count() == 40
+    assert Thread.objects.filter(lead__isnull=False).count() > 20
+    assert Thread.objects.filter(unresolved_count__gt=0).exists()
+    suppressed = Suppression.objects.get()
+    assert is_opted_out(suppressed.last10)
+    assert PossibleOptOut.objects.filter(decision="").count() == 1
