@@ -1,16 +1,20 @@
 """crm/mail.py against real SMTP servers on 127.0.0.1: the one connection builder and
 📨 Send Test's plain-word outcomes."""
 
+import datetime
 import time
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from django.core.mail import EmailMessage
 
 from crm import mail
-from finance.mailing import finance_connection
+from finance.mailing import finance_connection, send_weekly_reports
 from finance.models import FinanceSettings
+from jobs.models import Status as JobStatus
 from tests import fake_smtp
+from tests.factories import ContractorFactory, JobFactory, JobPartnerFactory, OfficeFactory
 
 LOGIN = ("desk@garagedoors.example", "app-password-1234")
 
@@ -152,3 +156,35 @@ def test_the_finance_account_connects_through_crm_mail(mail_server, use_tls, use
 
     assert sent == 1
     assert [message["Subject"] for message in inbox.to("k@example.com")] == ["Weekly"]
+
+
+@pytest.mark.django_db
+def test_the_weekly_payment_reports_go_out_through_an_ssl_finance_account(mail_server):
+    port, inbox = mail_server(mail.Security.SSL, login=("reports@bookback.example", "fin-pass"))
+    FinanceSettings.objects.create(
+        pk=1,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_username="reports@bookback.example",
+        smtp_password="fin-pass",
+        smtp_use_tls=False,
+        smtp_use_ssl=True,
+        from_email="reports@bookback.example",
+        from_name="BookBack Finance",
+    )
+    JobFactory(
+        office=OfficeFactory(name="Sliding"),
+        source=JobPartnerFactory(name="GDQ", keep_rate=Decimal("35")),
+        contractor=ContractorFactory(name="Mike Hernandez", report_email="mike@example.com"),
+        status=JobStatus.DONE,
+        closing_total=Decimal("900.00"),
+        parts_total=Decimal("120.50"),
+        profit_share=Decimal("30.00"),
+        status_changed_at=datetime.datetime(2026, 5, 5, 14, tzinfo=datetime.UTC),
+    )
+
+    counts = send_weekly_reports(week_start=datetime.date(2026, 5, 4))
+
+    assert counts["sent"] == 1 and counts["failed"] == 0
+    [report] = inbox.to("mike@example.com")
+    assert report["From"] == "BookBack Finance <reports@bookback.example>"
