@@ -335,3 +335,18 @@ def test_an_app_password_no_key_opens_reads_as_missing_with_a_notice_audited_onc
     assertContains(page, "The stored App Password can&#x27;t be decrypted: enter it again.")
     assertContains(page, "SMTP not fully configured: fill in App Password.")
     assert AuditEvent.objects.filter(kind="secret.undecryptable").count() == 1
+
+
+def test_without_javascript_the_forms_post_back_to_the_page(client, owner, garage):
+    client.force_login(owner)
+    url = reverse("controlpanel:save_office_email", args=[garage.pk])
+
+    refused = client.post(url, email_data(garage, smtp_port="465"))
+    assertContains(refused, "Port 465 uses SSL: pick SSL, or port 587 for STARTTLS.")
+    assertContains(refused, "⚙️ Office Settings")  # the whole page, this card's form bound
+    assertNotContains(refused, PASSWORD)
+
+    saved = client.post(url, email_data(garage), follow=True)
+    assertContains(saved, "Email sender of Garage saved.")
+    garage.refresh_from_db()
+    assert garage.smtp_host == "smtp.gmail.com"
