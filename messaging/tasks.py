@@ -23,7 +23,7 @@ def send_message(message_id: int) -> str:
     """
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update(skip_locked=True)
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("thread__line", "thread__office")
             .filter(pk=message_id, status=Message.Status.SENDING)
             .first()

@@ -1,7 +1,8 @@
 """FinanceSettings.outbound_ctm_number: typed text → a pick from CP → CTM Numbers.
 
 A number already typed becomes its Line (made when CTM has not synced it yet), so the
-setting survives; a value that is no phone number is dropped.
+setting survives; a value that is no phone number is dropped. The old column goes in 0003:
+Postgres alters no table while this transaction's new foreign keys are still pending.
 """
 
 import re
@@ -54,8 +55,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(typed_number_to_line, line_to_typed_number),
-        migrations.RemoveField(model_name="financesettings", name="outbound_ctm_number"),
-        migrations.RenameField(
-            model_name="financesettings", old_name="outbound_line", new_name="outbound_ctm_number"
-        ),
     ]

@@ -1,11 +1,11 @@
-"""finance 0002: a typed outbound CTM number becomes its Line (CP → CTM Numbers)."""
+"""finance 0002 / 0003: a typed outbound CTM number becomes its Line (CP → CTM Numbers)."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("finance", "0001_initial"), ("messaging", "0001_initial")]
-AFTER = [("finance", "0002_outbound_ctm_number_is_a_line")]
+AFTER = [("finance", "0003_outbound_ctm_number_is_a_line_rename")]
 
 
 @pytest.mark.django_db(transaction=True)
