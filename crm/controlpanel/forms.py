@@ -58,6 +58,8 @@ class OfficeEmailForm(forms.ModelForm):
         super().__init__(*args, prefix=f"office-{kwargs['instance'].pk}", **kwargs)
         bind_secret_fields(self)
         self.fields["smtp_from_email"].help_text = "The SMTP login, and the From address."
+        # static/js/smtp_port.js: 587 picks STARTTLS, 465 SSL.
+        self.fields["smtp_port"].widget.attrs["data-smtp-port"] = self["smtp_security"].auto_id
 
 
 class SendTestForm(forms.Form):

@@ -1,7 +1,7 @@
 """CP → ⚙️ Office Settings in real Chromium: the owner filters the CTM numbers and picks
 Garage's, fills its SMTP account (a local STARTTLS server with a login) and 📨 Send Test
 shows Sent beside the button; a wrong password then shows Auth failed. 1366x900, no
-sideways scroll."""
+sideways scroll. Port 465 / 587 picks its Security."""
 
 import os
 from pathlib import Path
@@ -71,13 +71,18 @@ def test_the_owner_sets_garages_senders_and_sends_a_test(
     card.get_by_label("From Email").fill("desk@garagedoors.example")
     card.get_by_label("From Name").fill("Garage Doors")
     card.get_by_label("SMTP Host").fill("127.0.0.1")
-    card.get_by_label("Port").fill(str(port))
+    card.get_by_label("Port").fill("465")
+    expect(card.get_by_label("Security")).to_have_value("ssl")  # 465 speaks SSL
+    card.get_by_label("Port").fill("587")
+    expect(card.get_by_label("Security")).to_have_value("starttls")
+    card.get_by_label("Port").fill(str(port))  # the local server's: the choice stays
     card.get_by_label("App Password").fill(PASSWORD)
     card.get_by_role("button", name="Save email sender").click()
     expect(card).to_contain_text("✓ already set — leave blank to keep")
     expect(card).not_to_contain_text("SMTP not fully configured")
 
-    card.get_by_label("Recipient of the test email from Garage").fill("owner@example.com")
+    recipient = card.get_by_label("Recipient of the test email from Garage")
+    expect(recipient).to_have_value("owner@example.com")  # the owner's own, to change
     card.get_by_role("button", name="📨 Send Test").click()
     expect(card.locator(f"#office-{offices.pk}-test-result")).to_contain_text(
         "✓ Sent — A test email went to owner@example.com."
