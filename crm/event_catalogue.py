@@ -206,6 +206,15 @@ CATALOGUE: dict[str, Event] = {
         "A state's calling hours went back to the default.", ("calling_hours",)
     ),
     # --- SMS ---------------------------------------------------------------------------
+    "webhook_endpoint.changed": Event(
+        "A webhook main URL or fan-out was added, edited, paused, removed or had its secret"
+        " rotated (`change`: added / changed / removed / secret_rotated).",
+        ("slot", "endpoint_id", "change"),
+    ),
+    "webhook_deliveries.replayed": Event(
+        "Logged webhook deliveries were queued again (`count`: how many).",
+        ("endpoint_id", "count"),
+    ),
     "sms.received": Event(
         "A text came in (`thread`, `message`, `lead`: the linked lead's id or None).",
         ("thread", "message", "lead", "from_phone"),

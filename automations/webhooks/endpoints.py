@@ -20,6 +20,7 @@ from automations.webhooks.models import (
     PayloadType,
     Slot,
 )
+from crm import events
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.services import audit
@@ -76,6 +77,15 @@ def _describe(endpoint: Endpoint) -> str:
     return f"{endpoint.get_slot_display()} fan-out “{endpoint.name}”"
 
 
+def _changed(kind: str, text: str, *, actor, slot: str, endpoint_id, metadata: dict) -> None:
+    """Audit an endpoint change and emit it (the CP pages of other owners refresh)."""
+    audit(kind, text, actor=actor, metadata=metadata)
+    change = kind.removeprefix("webhook.")
+    events.emit(
+        "webhook_endpoint.changed", actor=actor, slot=slot, endpoint_id=endpoint_id, change=change
+    )
+
+
 @transaction.atomic
 def save_main_url(*, actor, slot: str, url: str) -> Endpoint | None:
     """Set, change or (empty) remove a slot's main URL. A new one gets its own secret."""
@@ -90,18 +100,28 @@ def save_main_url(*, actor, slot: str, url: str) -> Endpoint | None:
     if not url:
         if current is None:
             return None
+        pk = current.pk
         current.delete()
-        audit("webhook.removed", f"{label} cleared", actor=actor, metadata={"slot": slot})
+        _changed(
+            "webhook.removed",
+            f"{label} cleared",
+            actor=actor,
+            slot=slot,
+            endpoint_id=pk,
+            metadata={"slot": slot},
+        )
         return None
     url = clean_url(url)
     if current is None:
         endpoint = Endpoint.objects.create(
             slot=slot, is_main=True, url=url, secret=signing.new_secret()
         )
-        audit(
+        _changed(
             "webhook.added",
             f"{label} set to {url}",
             actor=actor,
+            slot=slot,
+            endpoint_id=endpoint.pk,
             metadata={"slot": slot, "url": url},
         )
         return endpoint
@@ -110,10 +130,12 @@ def save_main_url(*, actor, slot: str, url: str) -> Endpoint | None:
         current.url = url
         current.gone_at = None
         current.save(update_fields=["url", "gone_at", "updated_at"])
-        audit(
+        _changed(
             "webhook.changed",
             f"{label} changed from {old} to {url}",
             actor=actor,
+            slot=slot,
+            endpoint_id=current.pk,
             metadata={"slot": slot, "url": [old, url]},
         )
     return current
@@ -204,10 +226,12 @@ def add_fan_out(
     )
     for field, values in filters.items():
         getattr(endpoint, field).set(values)
-    audit(
+    _changed(
         "webhook.added",
         f"{_describe(endpoint)} added: {url}",
         actor=actor,
+        slot=slot,
+        endpoint_id=endpoint.pk,
         metadata={"slot": slot, "endpoint": endpoint.pk, "url": url},
     )
     return endpoint
@@ -279,10 +303,12 @@ def update_fan_out(
             changed.append(field.replace("_", " "))
             getattr(endpoint, field).set(values)
     if changed:
-        audit(
+        _changed(
             "webhook.changed",
             f"{_describe(endpoint)} saved ({', '.join(changed)})",
             actor=actor,
+            slot=endpoint.slot,
+            endpoint_id=endpoint.pk,
             metadata={"endpoint": endpoint.pk, "changed": changed, "url": url},
         )
     return endpoint
@@ -298,10 +324,12 @@ def set_enabled(*, actor, endpoint: Endpoint, enabled: bool) -> Endpoint:
     if endpoint.enabled != enabled:
         endpoint.enabled = enabled
         endpoint.save(update_fields=["enabled", "updated_at"])
-        audit(
+        _changed(
             "webhook.changed",
             f"{_describe(endpoint)} {'enabled' if enabled else 'paused'}",
             actor=actor,
+            slot=endpoint.slot,
+            endpoint_id=endpoint.pk,
             metadata={"endpoint": endpoint.pk, "enabled": enabled},
         )
     return endpoint
@@ -314,9 +342,16 @@ def delete_fan_out(*, actor, endpoint: Endpoint) -> None:
     if endpoint.is_main:
         raise DomainError("Clear the main URL instead.")
     text = f"{_describe(endpoint)} deleted ({endpoint.url})"
-    metadata = {"endpoint": endpoint.pk, "url": endpoint.url}
+    slot, pk = endpoint.slot, endpoint.pk
     endpoint.delete()
-    audit("webhook.removed", text, actor=actor, metadata=metadata)
+    _changed(
+        "webhook.removed",
+        text,
+        actor=actor,
+        slot=slot,
+        endpoint_id=pk,
+        metadata={"endpoint": pk, "url": endpoint.url},
+    )
 
 
 @transaction.atomic
@@ -329,10 +364,12 @@ def rotate_secret(*, actor, endpoint: Endpoint) -> str:
     endpoint.secret = signing.new_secret()
     endpoint.rotated_at = timezone.now()
     endpoint.save(update_fields=["previous_secret", "secret", "rotated_at", "updated_at"])
-    audit(
+    _changed(
         "webhook.secret_rotated",
         f"{_describe(endpoint)}: signing secret rotated (the old one signs for 24 hours)",
         actor=actor,
+        slot=endpoint.slot,
+        endpoint_id=endpoint.pk,
         metadata={"endpoint": endpoint.pk},
     )
     return endpoint.secret

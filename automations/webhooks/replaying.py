@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from automations.webhooks import sending
 from automations.webhooks.models import Delivery, DeliveryState, Endpoint
+from crm import events
 from crm.errors import DomainError
 from crm.permissions import check
 from crm.timeline.services import audit
@@ -71,6 +72,7 @@ def replay(*, actor, delivery_id: int) -> Delivery:
             "webhook_id": delivery.webhook_id,
         },
     )
+    events.emit("webhook_deliveries.replayed", actor=actor, endpoint_id=endpoint.pk, count=1)
     pk = delivery.pk
     transaction.on_commit(lambda: sending.queue([pk]))
     return delivery
@@ -93,5 +95,6 @@ def replay_all_dead(*, actor, endpoint_id: int) -> int:
         actor=actor,
         metadata={"endpoint": endpoint.pk, "deliveries": ids[:1000], "count": len(ids)},
     )
+    events.emit("webhook_deliveries.replayed", actor=actor, endpoint_id=endpoint.pk, count=len(ids))
     transaction.on_commit(lambda: sending.queue(ids))
     return len(ids)

@@ -110,6 +110,9 @@ def _sections() -> list[dict]:
 
 @manage
 def endpoints_page(request):
+    if request.htmx and request.GET.get("partial") == "fan_outs":
+        context = {"sections": _sections()}
+        return render(request, "automations/_partials/fan_outs_oob.html", context)
     context = {
         "tabs": _tabs("endpoints"),
         "sections": _sections(),

@@ -413,3 +413,33 @@ def test_a_long_url_wraps_after_its_separators_not_mid_word(owner_client):
         '<td class="webhook-url">https://hooks.<wbr>example.<wbr>com/<wbr>services/<wbr>'
         "T024BE7LD/<wbr>B0AB12CD3EF?<wbr>token=<wbr>a&amp;<wbr>x=<wbr>1</td>"
     ) in html
+
+
+def test_endpoint_changes_are_events_and_the_fan_out_lists_refresh(owner_client, owner):
+    from automations.webhooks import endpoints as actions
+    from crm.models import DomainEvent
+
+    fan_out = actions.add_fan_out(actor=owner, slot=Slot.NEW_LEAD, name="Zap", url=PUBLIC)
+    actions.set_enabled(actor=owner, endpoint=fan_out, enabled=False)
+    actions.rotate_secret(actor=owner, endpoint=fan_out)
+    pk = fan_out.pk
+    actions.delete_fan_out(actor=owner, endpoint=fan_out)
+    changes = DomainEvent.objects.filter(name="webhook_endpoint.changed").order_by("pk")
+    assert [event.payload["change"] for event in changes] == [
+        "added",
+        "changed",
+        "secret_rotated",
+        "removed",
+    ]
+    assert {event.payload["endpoint_id"] for event in changes} == {pk}
+    # What another owner's open page fetches on the live-sync tick: each section's list.
+    actions.add_fan_out(actor=owner, slot=Slot.DONE, name="Sheet row", url=PUBLIC)
+    html = owner_client.get(ENDPOINTS, {"partial": "fan_outs"}, HTTP_HX_REQUEST="true")
+    html = html.content.decode()
+    assert html.count('hx-swap-oob="true"') == len(actions_sections(owner_client))
+    assert '<div id="fan-outs-done" hx-swap-oob="true">' in html and "Sheet row" in html
+    assert "<html" not in html
+
+
+def actions_sections(client) -> list:
+    return client.get(ENDPOINTS).context["sections"]
