@@ -165,6 +165,48 @@ class Attachment(models.Model):
         return size <= ATTACHMENT_MAX_BYTES and content_type.startswith(ATTACHMENT_TYPES)
 
 
+class InboundSms(models.Model):
+    """A provider's inbound text as delivered: the webhook stores this row and answers at
+    once; a worker then makes the Message (`messaging.inbound`). Providers retry: the
+    provider's id is stored once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    provider = models.CharField(max_length=10)
+    line_phone = models.CharField(max_length=20)
+    from_phone = models.CharField(max_length=40)
+    body = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="inbound_sms_provider_id_unique",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=Q(state="pending"),
+                name="inbound_sms_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.from_phone} → {self.line_phone} ({self.state})"
+
+
 class Suppression(models.Model):
     """A number that replied STOP: no automation or AI text goes to it."""
 
