@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from automations.webhooks.models import DailyCount, Delivery, DeliveryState, Slot
+from automations.webhooks.models import DailyCount, Delivery, DeliveryState, Endpoint, Slot
 
 # Dashboard windows: key → (label, business days back including today; None = all time).
 WINDOWS = {
@@ -96,6 +96,21 @@ class UrlCount:
     failed: int
 
 
+def _destination_names() -> dict[tuple[str, str], list[str]]:
+    """(slot, URL) → what sends there now: "main URL" and each fan-out's name, so a
+    destination reads as the endpoint the owner named (counts are kept per URL: a
+    deleted fan-out's tries stay counted under its slot alone)."""
+    names: dict[tuple[str, str], list[str]] = {}
+    endpoints = Endpoint.objects.order_by("-is_main", "name")
+    for slot, url, is_main, name in endpoints.values_list("slot", "url", "is_main", "name"):
+        names.setdefault((slot, url), []).append("main URL" if is_main else f"fan-out “{name}”")
+    return names
+
+
+def _key(row: dict) -> tuple[str, str]:
+    return row["slot"], row["url"]
+
+
 def windows(key: str = "today") -> dict:
     """The 📊 Dashboard for one window (a key of WINDOWS; unknown keys read as "today"):
     {"key", "label", "since" (the first business day counted; None = all time),
@@ -116,6 +131,7 @@ def windows(key: str = "today") -> dict:
         .annotate(delivered=Sum("delivered"), failed=Sum("failed"))
         .order_by("-delivered", "slot", "url")
     )
+    names = _destination_names()
     return dict(
         key=key,
         label=label,
@@ -124,11 +140,11 @@ def windows(key: str = "today") -> dict:
         destinations=[
             UrlCount(
                 row["slot"],
-                labels.get(row["slot"], row["slot"]),
+                " · ".join([labels.get(row["slot"], row["slot"]), *names.get(_key(row), [])]),
                 row["url"],
                 row["delivered"] or 0,
                 row["failed"] or 0,
-            )  # fmt: skip
+            )
             for row in per_url
         ],
     )

@@ -286,7 +286,12 @@ def test_dashboard_shows_fired_counts_and_deliveries_per_url(owner_client):
     DailyCount.objects.create(
         day=old, slot=Slot.NEW_LEAD, url="https://b.example/old", delivered=7, failed=0
     )
+    make_endpoint(url="https://a.example/hook")
+    make_endpoint(is_main=False, name="Zap", url="https://a.example/hook")
     response = owner_client.get(DASHBOARD)
+    assert [row.label for row in response.context["destinations"]] == [
+        "New Lead Webhook URL · main URL · fan-out “Zap”"
+    ]
     fired = {row.label: row.fired for row in response.context["fired"]}
     assert fired["New Lead Webhook URL"] == 4
     html = response.content.decode().replace("<wbr>", "")
