@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.send_weekly_reports",
         "schedule": crontab(minute=0, hour=23, day_of_week="sun"),
     },
+    # Inbound texts whose processing task the broker lost (messaging.inbound).
+    "sweep-inbound-sms": {"task": "messaging.tasks.sweep_inbound_sms", "schedule": 60.0},
     # Nightly, 2 AM business time (America/New_York): CP → CTM Numbers from CTM.
     "sync-ctm-numbers": {
         "task": "messaging.tasks.sync_numbers",

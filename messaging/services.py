@@ -148,15 +148,12 @@ def receive_inbound(
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
     provider_message_id = (provider_message_id or "")[:64]
-    if (
-        provider_message_id
-        and Message.objects.filter(provider_message_id=provider_message_id).exists()
-    ):
-        return None
     verdict = keywords.classify(body)
     try:
+        # A retried delivery fails the unique provider id: it rolls back whole.
         with transaction.atomic():
             thread = _thread_for(line, from_phone)
+            lead_id = _newest_lead_id(thread)
             message = Message.objects.create(
                 thread=thread,
                 direction=Direction.IN,
@@ -165,20 +162,29 @@ def receive_inbound(
                 provider_message_id=provider_message_id,
             )
             _store_files(message, media)
-            _touch(thread, message, inbound=True)
-            lead = _link_lead(thread)
+            # One UPDATE: the list row, the count (a new text reopens a resolved thread)
+            # and the lead, which may be newer than the one linked before.
+            Thread.objects.filter(pk=thread.pk).update(
+                last_message_at=message.created_at,
+                last_snippet=(body or "📎 Attachment")[:160],
+                last_direction=Direction.IN,
+                unresolved_count=F("unresolved_count") + 1,
+                resolved_at=None,
+                lead_id=lead_id,
+            )
+            thread.lead_id = lead_id
             events.emit(
                 "sms.received",
-                office=thread.office,
+                office=thread.office_id,
                 thread=thread,
                 message=message,
-                lead=lead,
+                lead=lead_id,
                 from_phone=from_phone,
             )
             if verdict is not None:
+                lead = Lead.objects.filter(pk=lead_id).first() if lead_id else None
                 optouts.act_on(verdict, message=message, lead=lead, provider=active_provider())
     except IntegrityError:
-        # The same provider id at once from two deliveries: the other one stored it.
         if (
             provider_message_id
             and Message.objects.filter(provider_message_id=provider_message_id).exists()
@@ -196,38 +202,31 @@ def _thread_for(line: Line, phone: str) -> Thread:
     try:
         with transaction.atomic():
             return Thread.objects.create(
-                line=line, customer_phone=phone, customer_last10=last10(phone), office=line.office
+                line=line,
+                customer_phone=phone,
+                customer_last10=last10(phone),
+                office_id=line.office_id,
             )
     except IntegrityError:
         return Thread.objects.get(line=line, customer_phone=phone)
 
 
-def _touch(thread: Thread, message: Message, *, inbound: bool = False) -> None:
-    """The thread's row in the list: last text, direction, and the unresolved count."""
-    changes = {
-        "last_message_at": message.created_at,
-        "last_snippet": (message.body or "📎 Attachment")[:160],
-        "last_direction": message.direction,
-        "office": thread.line.office_id,
-    }
-    if inbound:
-        # A new inbound text reopens a resolved thread.
-        changes |= {"unresolved_count": F("unresolved_count") + 1, "resolved_at": None}
-    Thread.objects.filter(pk=thread.pk).update(**changes)
-    thread.office_id = thread.line.office_id
+def _touch(thread: Thread, message: Message) -> None:
+    """An outbound text on the thread's list row."""
+    Thread.objects.filter(pk=thread.pk).update(
+        last_message_at=message.created_at,
+        last_snippet=(message.body or "📎 Attachment")[:160],
+        last_direction=message.direction,
+    )
     _bump(thread)
 
 
-def _link_lead(thread: Thread) -> Lead | None:
+def _newest_lead_id(thread: Thread) -> int | None:
     """The newest non-archived lead with the phone's last 10 digits, in the line's office."""
     leads = Lead.objects.filter(phone_last10=thread.customer_last10, is_archived=False)
     if thread.office_id:
         leads = leads.filter(office_id=thread.office_id)
-    lead = leads.order_by("-received_at", "-pk").first()
-    if lead is not None and lead.pk != thread.lead_id:
-        Thread.objects.filter(pk=thread.pk).update(lead=lead)
-        thread.lead = lead
-    return lead
+    return leads.order_by("-received_at", "-pk").values_list("pk", flat=True).first()
 
 
 def _store_files(message: Message, files) -> None:

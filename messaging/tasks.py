@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from crm import events
-from messaging import numbers
+from messaging import inbound, numbers
 from messaging.models import Message
 from messaging.providers import OutboundFile, SendFailed, active
 
@@ -65,3 +65,15 @@ def send_message(message_id: int) -> str:
 def sync_numbers() -> int:
     """Beat, nightly at 2 AM business time: CP → CTM Numbers from CTM (0 without keys)."""
     return numbers.sync(actor=None)
+
+
+@shared_task
+def process_inbound_sms(row_id: int) -> str:
+    """Make the Message of one stored inbound text (messaging.inbound.process)."""
+    return inbound.process(row_id)
+
+
+@shared_task
+def sweep_inbound_sms() -> int:
+    """Beat, every minute: inbound texts whose task the broker lost."""
+    return inbound.sweep()

@@ -1,7 +1,9 @@
 """Inbound texts: CTM posts to /webhook/ctm/sms/<token>, Twilio to /webhook/twilio/sms.
 
-Every error is JSON ({"status": "error", "error": ...}) like the lead webhooks. A text the
-provider sent before is answered as a success without storing it again (providers retry).
+Each checks its caller, stores the delivery and answers (messaging.inbound: a worker makes
+the Message). Every error is JSON ({"status": "error", "error": ...}) like the lead
+webhooks. A text the provider sent before is answered as a success without storing it
+again (providers retry).
 """
 
 from functools import wraps
@@ -15,9 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from crm import untrusted
 from crm.errors import DomainError
 from crm.http import json_error
-from crm.phones import normalize_phone
-from messaging import services
-from messaging.models import Line, MessagingSettings
+from messaging import inbound
+from messaging.models import MessagingSettings
 from messaging.providers import twilio
 
 MAX_BODY_BYTES = 64 * 1024
@@ -91,17 +92,6 @@ def _text(data: dict, names: tuple[str, ...], *, required: bool = True) -> str:
     return ""
 
 
-def _line(phone: str) -> Line:
-    """Our number; one CTM has but the nightly sync hasn't brought yet is added now, so
-    the text is not lost (its office is set in CP → CTM Numbers)."""
-    try:
-        phone = normalize_phone(phone)
-    except ValueError as exc:
-        raise BadPayload(f"Our number: {exc}") from exc
-    line, _ = Line.objects.get_or_create(phone=phone)
-    return line
-
-
 @inbound_webhook
 def ctm_sms(request, token: str):
     """POST /webhook/ctm/sms/<token>: CTM's text-message webhook."""
@@ -112,13 +102,14 @@ def ctm_sms(request, token: str):
     direction = str(data.get("direction") or "").lower()
     if "out" in direction:  # CTM also reports the texts we sent
         return JsonResponse({"status": "success", "stored": False})
-    message = services.receive_inbound(
-        _line(_text(data, CTM_OUR_NUMBER)),
-        _text(data, CTM_CUSTOMER),
-        _text(data, CTM_BODY, required=False),
-        _text(data, CTM_ID, required=False),
+    row = inbound.accept(
+        provider="ctm",
+        line_phone=_text(data, CTM_OUR_NUMBER),
+        from_phone=_text(data, CTM_CUSTOMER),
+        body=_text(data, CTM_BODY, required=False),
+        provider_message_id=_text(data, CTM_ID, required=False),
     )
-    return JsonResponse({"status": "success", "stored": message is not None})
+    return JsonResponse({"status": "success", "stored": row is not None})
 
 
 @inbound_webhook
@@ -130,10 +121,11 @@ def twilio_sms(request):
     signature = request.headers.get("X-Twilio-Signature", "")
     if not twilio.signature_is_valid(url, params, signature):
         return json_error("Missing or wrong Twilio signature.", 403)
-    services.receive_inbound(
-        _line(_text(data, ("To",))),
-        _text(data, ("From",)),
-        _text(data, ("Body",), required=False),
-        _text(data, ("MessageSid", "SmsSid"), required=False),
+    inbound.accept(
+        provider="twilio",
+        line_phone=_text(data, ("To",)),
+        from_phone=_text(data, ("From",)),
+        body=_text(data, ("Body",), required=False),
+        provider_message_id=_text(data, ("MessageSid", "SmsSid"), required=False),
     )
     return HttpResponse(TWIML_EMPTY, content_type="text/xml")

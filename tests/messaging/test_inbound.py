@@ -5,13 +5,14 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from crm.models import DomainEvent
 from messaging import services
-from messaging.models import Line, Message, MessagingSettings, Thread
+from messaging.models import InboundSms, Line, Message, MessagingSettings, Thread
 from tests.factories import LeadFactory, OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +34,17 @@ def ctm_payload(body="Is Tuesday still good?", message_id="8842301", **extra) ->
 
 
 def post_ctm(client, payload, token=None):
+    """The webhook's answer, after its commit: the worker's step runs (Celery is inline)."""
     token = token or MessagingSettings.load().ctm_inbound_token
-    return client.post(
-        f"/webhook/ctm/sms/{token}", json.dumps(payload), content_type="application/json"
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            f"/webhook/ctm/sms/{token}", json.dumps(payload), content_type="application/json"
+        )
+
+
+def post_twilio(client, fields, **headers):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/webhook/twilio/sms", fields, **headers)
 
 
 def test_a_ctm_text_makes_a_thread_linked_to_the_newest_open_lead_of_the_office(
@@ -101,6 +109,36 @@ def test_resolve_unread_and_a_new_text_reopens(client, line, office):
     assert (thread.unresolved_count, thread.resolved_at) == (1, None)
 
 
+def test_a_sender_that_is_no_phone_number_is_refused_and_nothing_stored(client, line):
+    response = post_ctm(client, ctm_payload(caller_number="12"))
+    assert response.status_code == 400 and "The sender" in response.json()["error"]
+    assert not InboundSms.objects.exists()
+
+
+def test_the_sweep_processes_texts_whose_task_was_lost(line):
+    import datetime
+
+    from django.utils import timezone
+
+    from messaging.tasks import sweep_inbound_sms
+
+    row = InboundSms.objects.create(
+        provider="ctm",
+        line_phone="+13055550100",
+        from_phone=CUSTOMER,
+        body="Anyone there?",
+        provider_message_id="lost-1",
+        received_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    InboundSms.objects.create(
+        provider="ctm", line_phone="+13055550100", from_phone=CUSTOMER, body="Just now"
+    )
+    assert sweep_inbound_sms.delay().result == 1
+    row.refresh_from_db()
+    assert row.state == "done" and row.message.body == "Anyone there?"
+    assert sweep_inbound_sms.delay().result == 0
+
+
 # --- Twilio ------------------------------------------------------------------------------
 
 TWILIO_URL = "http://testserver/webhook/twilio/sms"
@@ -135,9 +173,7 @@ def twilio_on(settings):
 
 def test_a_signed_twilio_text_is_stored(client, line, twilio_on):
     fields = twilio_fields()
-    response = client.post(
-        "/webhook/twilio/sms", fields, headers={"X-Twilio-Signature": signed(fields)}
-    )
+    response = post_twilio(client, fields, headers={"X-Twilio-Signature": signed(fields)})
     assert response.status_code == 200 and b"<Response>" in response.content
     message = Message.objects.get()
     assert (message.body, message.provider_message_id) == ("Hi there", fields["MessageSid"])
@@ -151,7 +187,7 @@ def test_a_twilio_post_without_a_valid_signature_is_403_and_stores_nothing(
     if signature == "wrong-token":
         signature = signed(fields, token="someone-else")
     headers = {"X-Twilio-Signature": signature} if signature else {}
-    response = client.post("/webhook/twilio/sms", fields, headers=headers)
+    response = post_twilio(client, fields, headers=headers)
     assert response.status_code == 403
     assert response.json()["status"] == "error"
     assert not Message.objects.exists()
@@ -164,8 +200,8 @@ def test_behind_the_proxy_the_signature_covers_the_public_https_url(
     settings.ALLOWED_HOSTS = ["crm.example.com"]
     fields = twilio_fields()
     public = "https://crm.example.com/webhook/twilio/sms"
-    response = client.post(
-        "/webhook/twilio/sms",
+    response = post_twilio(
+        client,
         fields,
         headers={"X-Twilio-Signature": signed(fields, url=public), "X-Forwarded-Proto": "https"},
         HTTP_HOST="crm.example.com",
@@ -173,8 +209,8 @@ def test_behind_the_proxy_the_signature_covers_the_public_https_url(
     assert response.status_code == 200
     # Signed for the inside (http) URL, it is refused: Twilio signed the public one.
     other = twilio_fields(sid="SM2")
-    response = client.post(
-        "/webhook/twilio/sms",
+    response = post_twilio(
+        client,
         other,
         headers={"X-Twilio-Signature": signed(other), "X-Forwarded-Proto": "https"},
         HTTP_HOST="crm.example.com",
@@ -234,13 +270,16 @@ ctm_bodies = st.fixed_dictionaries(
 
 @given(payload=ctm_bodies)
 def test_ctm_webhook_never_errors_and_a_success_is_stored(client, line, payload):
-    before = Message.objects.count()
+    before = InboundSms.objects.count(), Message.objects.count()
     response = post_ctm(client, payload)
     assert response.status_code < 500
-    if response.status_code == 200 and response.json()["stored"]:
-        assert Message.objects.count() == before + 1
-    elif response.status_code != 200:
-        assert Message.objects.count() == before
+    stored = response.status_code == 200 and response.json()["stored"]
+    assert InboundSms.objects.count() == before[0] + stored
+    if stored:  # the worker's step ran: a Message, or the reason it could not be made
+        row = InboundSms.objects.latest("pk")
+        assert (row.state, row.message_id is not None) in (("done", True), ("failed", False))
+    else:
+        assert Message.objects.count() == before[1]
 
 
 @given(
@@ -252,9 +291,7 @@ def test_ctm_webhook_never_errors_and_a_success_is_stored(client, line, payload)
 )
 def test_twilio_webhook_never_errors_and_a_success_is_stored(client, line, twilio_on, fields):
     before = Message.objects.count()
-    response = client.post(
-        "/webhook/twilio/sms", fields, headers={"X-Twilio-Signature": signed(fields)}
-    )
+    response = post_twilio(client, fields, headers={"X-Twilio-Signature": signed(fields)})
     assert response.status_code < 500
     if response.status_code != 200:
         assert Message.objects.count() == before

@@ -5,6 +5,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import TestCase
 
 from crm.models import DomainEvent
 from crm.timeline.models import AuditEvent, TimelineEntry
@@ -66,9 +67,10 @@ def _text(client, body, message_id):
         "caller_number": CUSTOMER,
         "message_body": body,
     }
-    return client.post(
-        f"/webhook/ctm/sms/{token}", json.dumps(payload), content_type="application/json"
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            f"/webhook/ctm/sms/{token}", json.dumps(payload), content_type="application/json"
+        )
 
 
 def _confirmations():
@@ -108,11 +110,11 @@ def test_stop_suppresses_marks_the_lead_and_confirms_once_across_three_stops(
 def test_on_twilio_no_confirmation_comes_from_us(
     client, line, twilio, django_capture_on_commit_callbacks
 ):
-    from tests.messaging.test_inbound import signed, twilio_fields
+    from tests.messaging.test_inbound import post_twilio, signed, twilio_fields
 
     fields = twilio_fields(body="STOP")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/webhook/twilio/sms", fields, headers={"X-Twilio-Signature": signed(fields)})
+        post_twilio(client, fields, headers={"X-Twilio-Signature": signed(fields)})
     assert Suppression.objects.filter(last10="3055550142").exists()
     assert not _confirmations().exists() and not twilio.requests
 

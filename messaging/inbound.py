@@ -1,0 +1,91 @@
+"""Inbound texts in two steps, as inbound leads are: the webhook `accept`s (one row, the
+provider's id stored once) and answers; a worker `process`es the row into a Message through
+`services.receive_inbound` (opt-out words first, thread, lead, events). The beat sweep
+processes rows whose task the broker lost."""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crm.errors import DomainError
+from crm.phones import normalize_phone
+from messaging import services
+from messaging.models import InboundSms, Line
+
+logger = logging.getLogger(__name__)
+SWEEP_AFTER = datetime.timedelta(minutes=1)  # a queued task normally runs within seconds
+SWEEP_BATCH = 200
+
+
+def accept(
+    *, provider: str, line_phone: str, from_phone: str, body: str, provider_message_id: str
+) -> InboundSms | None:
+    """Store the delivery and queue its processing; None for a delivery seen before.
+    Raises DomainError for a number that is no phone (nothing stored)."""
+    for label, phone in (("Our number", line_phone), ("The sender", from_phone)):
+        try:
+            normalize_phone(phone)
+        except ValueError as exc:
+            raise DomainError(f"{label}: {exc}") from exc
+    try:
+        with transaction.atomic():
+            row = InboundSms.objects.create(
+                provider=provider,
+                line_phone=line_phone[:20],
+                from_phone=from_phone[:40],
+                body=body,
+                provider_message_id=provider_message_id[:64],
+            )
+    except IntegrityError:
+        return None  # the provider's retry of a text already stored
+    transaction.on_commit(lambda: _queue(row.pk))
+    return row
+
+
+def _queue(row_id: int) -> None:
+    from messaging.tasks import process_inbound_sms
+
+    try:
+        process_inbound_sms.delay(row_id)
+    except Exception:  # broker down: the row is stored, the beat sweep processes it
+        logger.exception("Could not queue inbound SMS %s; the sweep will process it", row_id)
+
+
+def process(row_id: int) -> str:
+    """Make the Message of a pending row (once: the row is locked and must be pending)."""
+    with transaction.atomic():
+        row = (
+            InboundSms.objects.select_for_update(skip_locked=True)
+            .filter(pk=row_id, state=InboundSms.State.PENDING)
+            .first()
+        )
+        if row is None:
+            return "skipped"
+        try:
+            with transaction.atomic():
+                # A number CTM has but the nightly sync hasn't brought yet is added now, so
+                # the text is not lost (its office is set in CP → CTM Numbers).
+                line, _ = Line.objects.get_or_create(phone=normalize_phone(row.line_phone))
+                row.message = services.receive_inbound(
+                    line, row.from_phone, row.body, row.provider_message_id
+                )
+            row.state = InboundSms.State.DONE
+        except (DomainError, ValueError) as exc:
+            row.state, row.error = InboundSms.State.FAILED, getattr(exc, "message", str(exc))
+        row.save(update_fields=["state", "error", "message"])
+    return row.state
+
+
+def sweep() -> int:
+    """Process pending rows older than a minute (their task was lost); returns how many."""
+    due = timezone.now() - SWEEP_AFTER
+    ids = list(
+        InboundSms.objects.filter(state=InboundSms.State.PENDING, received_at__lt=due)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for row_id in ids:
+        process(row_id)
+    return len(ids)
