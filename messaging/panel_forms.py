@@ -25,8 +25,10 @@ class ThreadFilterForm(forms.Form):
         ]
 
     def filters(self) -> ThreadFilters:
-        """The chosen filters; a value the form refuses (an office not hers) is dropped."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The chosen filters; a value the form refuses (an office not hers) is dropped, the
+        others still apply."""
+        self.is_valid()
+        data = self.cleaned_data
         return ThreadFilters(
             text=" ".join((data.get("q") or "").split()),
             office_ids=tuple(data.get("office") or ()),

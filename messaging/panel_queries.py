@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
@@ -119,14 +119,33 @@ def _encode(row: dict) -> str:
 def _decode(cursor: str) -> tuple[datetime.datetime, int] | None:
     try:
         moment, pk = cursor.rsplit("_", 1)
-        return datetime.datetime.fromisoformat(moment), int(pk)
+        moment, pk = datetime.datetime.fromisoformat(moment), int(pk)
     except ValueError:
         return None
+    if moment.tzinfo is None:  # ours carry +00:00; a hand-made one is read as UTC
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment, pk
 
 
 def visible_thread(user, pk: int) -> Thread:
-    """The thread with its line, office and lead, or 404 when out of the user's scope."""
-    threads = Thread.objects.visible_to(user).select_related("line", "office", "lead")
+    """The thread with its line, office and lead, or 404 when out of the user's scope.
+
+    Annotated with the number's opt-out state for the banners, in the same query:
+    `opted_out_word` and `opted_out_at` (None unless suppressed), `awaits_opt_out_review`.
+    """
+    suppressed = Suppression.objects.filter(last10=OuterRef("customer_last10"))
+    pending = PossibleOptOut.objects.filter(
+        last10=OuterRef("customer_last10"), decision=PossibleOptOut.Decision.PENDING
+    )
+    threads = (
+        Thread.objects.visible_to(user)
+        .select_related("line", "office", "lead")
+        .annotate(
+            opted_out_word=Subquery(suppressed.values("word")[:1]),
+            opted_out_at=Subquery(suppressed.values("created_at")[:1]),
+            awaits_opt_out_review=Exists(pending),
+        )
+    )
     return get_object_or_404(threads, pk=pk)
 
 
@@ -150,13 +169,11 @@ class Conversation:
     messages_html: SafeString
     shown: int
     has_earlier: bool
-    suppression: Suppression | None
-    possible_opt_out: bool
 
 
 def conversation(thread: Thread) -> Conversation:
-    """The newest MESSAGES_SHOWN messages, oldest first, with their attachments' names and
-    types (never their bytes), and the number's opt-out state for the banners."""
+    """The newest MESSAGES_SHOWN messages of `thread` (from `visible_thread`), oldest first,
+    with their attachments' names and types (never their bytes)."""
     newest = list(
         thread.messages.order_by("-created_at", "-pk").values(*MESSAGE_FIELDS)[: MESSAGES_SHOWN + 1]
     )
@@ -166,17 +183,11 @@ def conversation(thread: Thread) -> Conversation:
     attachments = Attachment.objects.filter(message_id__in=[row["id"] for row in shown])
     for file in attachments.order_by("pk").values(*FILE_FIELDS):
         files[file["message_id"]].append(file)
-    suppression = Suppression.objects.filter(last10=thread.customer_last10).first()
-    pending = PossibleOptOut.objects.filter(
-        last10=thread.customer_last10, decision=PossibleOptOut.Decision.PENDING
-    ).exists()
     return Conversation(
         thread=thread,
         messages_html=messages_html(shown, files),
         shown=len(shown),
         has_earlier=has_earlier,
-        suppression=suppression,
-        possible_opt_out=pending,
     )
 
 

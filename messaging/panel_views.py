@@ -9,20 +9,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import livesync, permissions
 from crm.errors import DomainError
 from crm.htmx import refuse
 from crm.http import json_error
-from crm.navigation import url_or_none
 from crm.phones import pretty
 from messaging import panel_queries, services
 from messaging.models import SmsTemplate
 from messaging.panel_forms import ReplyForm, SimulateInboundForm, ThreadFilterForm
-from messaging.panel_html import INLINE_TYPES
-
-OPTOUTS_URL = "messaging:sms_optouts"
+from messaging.panel_html import INLINE_TYPES, rows_html
 
 
 @permissions.require("sms.view")
@@ -37,7 +35,7 @@ def panel(request):
         **_list_context(form, rows, after),
         "stamp": stamp,
         "optouts_url": (
-            url_or_none(OPTOUTS_URL) if permissions.can(request.user, "sms.optouts") else None
+            reverse("messaging:sms_optouts") if permissions.can(request.user, "sms.optouts") else ""
         ),
         "can_simulate": settings.DEBUG and permissions.can(request.user, "sms.reply"),
     }
@@ -57,7 +55,13 @@ def thread_list(request):
 
 
 def _list_context(form, rows, after) -> dict:
-    return {"filter_form": form, "filters": form.filters(), "rows": rows, "after": after}
+    return {
+        "filter_form": form,
+        "filters": form.filters(),
+        "rows": rows,
+        "rows_html": rows_html(rows),
+        "after": after,
+    }
 
 
 @permissions.require("sms.view")

@@ -94,10 +94,9 @@ def message_rows(now):
     """Thread 1 gets LONG_THREAD messages, the rest share what is left; each thread's texts
     end at its last_message_at, a minute apart, directions alternating."""
     rng = random.Random(43)
-    others = MESSAGES - LONG_THREAD
-    per_thread = others // (THREADS - 1)
+    per_thread, left_over = divmod(MESSAGES - LONG_THREAD, THREADS - 1)
     for thread in range(1, THREADS + 1):
-        count = LONG_THREAD if thread == 1 else per_thread
+        count = LONG_THREAD if thread == 1 else per_thread + (thread - 2 < left_over)
         newest = now - datetime.timedelta(minutes=(thread - 1) * 3)
         for number in range(count):
             direction = "in" if number % 2 else "out"

@@ -6,7 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from crm.accounts.models import Role
 from messaging import services
-from messaging.models import Message, Suppression, Thread
+from messaging.models import Message, PossibleOptOut, Suppression, Thread
 from tests.factories import LeadFactory, OfficeFactory, UserFactory
 from tests.messaging import panel_data
 
@@ -128,10 +128,21 @@ def test_partner_has_no_sms(client, garage_line, name):
     assert response.status_code == 403
 
 
-def test_the_topbar_shows_the_sms_button_to_staff_but_not_to_partners(client, agent):
-    assertContains(signed_in(client, agent).get("/leads"), "📱 SMS")
-    partner = UserFactory(role=Role.PARTNER, partner_name="GDQ")
-    assertNotContains(signed_in(client, partner).get("/leads"), "📱 SMS")
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.OWNER, True),
+        (Role.ADMIN, True),
+        (Role.FINANCE_ADMIN, True),
+        (Role.AGENT, True),
+        (Role.VIEWER, True),
+        (Role.PARTNER, False),
+    ],
+)
+def test_the_topbar_shows_the_sms_button_to_every_role_but_partners(client, garage, role, shown):
+    user = UserFactory(role=role, partner_name="GDQ" if role == Role.PARTNER else "")
+    page = signed_in(client, user).get("/leads")
+    assert ("📱 SMS" in page.content.decode()) is shown
 
 
 @pytest.mark.parametrize("area_code", TOLL_FREE)
@@ -209,6 +220,15 @@ def test_a_suppressed_number_shows_the_banner_and_a_manual_reply_still_goes_out(
     assertContains(page, "🚫 This number opted out of texts")
     assert response.status_code == 200
     assert outbound(conversation) == 1
+
+
+def test_a_possible_opt_out_waiting_for_review_shows_its_banner(client, agent, garage_line):
+    conversation = panel_data.thread(garage_line, snippet="please remove me from this list")
+    message = conversation.messages.get()
+    PossibleOptOut.objects.create(message=message, last10=conversation.customer_last10)
+    page = signed_in(client, agent).get(reverse("sms:thread_body", args=[conversation.pk]))
+    assertContains(page, "⚠️ A possible opt-out from this number waits for review")
+    assertNotContains(page, "🚫 This number opted out")
 
 
 def test_resolve_clears_the_badge_and_unread_brings_it_back(

@@ -154,11 +154,11 @@ def test_a_thread_costs_the_same_queries_for_3_or_90_messages(
     Message.objects.filter(thread=long).update(sent_by=admin, direction="out")
     client.get(reverse("sms:thread", args=[short.pk]))
 
-    # the user, her offices, the thread, its messages, their attachments, the number's
-    # suppression, a pending possible opt-out, the templates
-    with django_assert_num_queries(8):
+    # the user, her offices, the thread (with its number's opt-out state), its messages,
+    # their attachments, the templates
+    with django_assert_num_queries(6):
         client.get(reverse("sms:thread", args=[short.pk]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("sms:thread", args=[long.pk]))
 
 
