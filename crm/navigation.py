@@ -64,7 +64,8 @@ def _entries(items, user, path: str) -> list[dict]:
     for item in items:
         url = url_or_none(item.url_name)
         if url and permissions.can(user, item.capability):
-            active = path.startswith(url)
+            # A panel's own page is only its URL: /sms/opt-outs still opens the 📱 panel.
+            active = path == url if item.panel else path.startswith(url)
             badge_url = url_or_none(item.badge) if item.badge else None
             entries.append(
                 {

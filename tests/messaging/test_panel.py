@@ -374,3 +374,16 @@ def test_the_possible_opt_outs_link_shows_to_admins_only(client, agent, garage):
     admin = UserFactory(role=Role.ADMIN, offices=[garage])
     page = signed_in(client, admin).get(panel, headers=HTMX)
     assertContains(page, f'href="{reverse("messaging:sms_optouts")}"', html=False)
+
+
+def test_on_the_sms_page_the_button_is_a_plain_link_and_elsewhere_it_opens_the_panel(
+    client, garage
+):
+    admin = UserFactory(role=Role.ADMIN, offices=[garage])
+    signed_in(client, admin)
+    button = f'href="{reverse("sms:panel")}" hx-get="{reverse("sms:panel")}"'
+    own_page = client.get(reverse("sms:panel"))
+    assertNotContains(own_page, button, html=False)
+    assertContains(own_page, 'aria-current="page">📱 SMS', html=False)
+    # Another page under /sms (Possible opt-outs) still opens the slide-in.
+    assertContains(client.get(reverse("messaging:sms_optouts")), button, html=False)
