@@ -2,6 +2,7 @@
 function): the core knows no domain, and each domain imports only what it builds on.
 
     crm ← leads ← (jobs ← finance), contractors ← jobs, booking builds on jobs' settings;
+    messaging builds on leads (threads link to leads; finance picks its outbound number);
     automations hears every domain's events, and no domain imports it
 
 A new import against the arrows fails here; an event handler or a reverse relation is the
@@ -14,15 +15,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ("leads", "contractors", "jobs", "finance", "booking", "automations")
+DOMAINS = ("leads", "contractors", "jobs", "finance", "booking", "messaging", "automations")
 # package → the packages it must never import
 FORBIDDEN = {
     "crm": DOMAINS,
     "leads": ("jobs", "finance", "booking", "contractors", "automations", "messaging"),
-    "contractors": ("jobs", "finance", "booking", "leads", "automations"),
-    "jobs": ("finance", "booking", "automations"),
+    "contractors": ("jobs", "finance", "booking", "leads", "messaging", "automations"),
+    "jobs": ("finance", "booking", "messaging", "automations"),
     "finance": ("automations",),
-    "booking": ("automations",),
+    "booking": ("messaging", "automations"),
+    "messaging": ("automations",),
 }
 
 
