@@ -215,6 +215,13 @@ CATALOGUE: dict[str, Event] = {
         "Logged webhook deliveries were queued again (`count`: how many).",
         ("endpoint_id", "count"),
     ),
+    "automation_rule.changed": Event(
+        "An automation rule was added, edited, switched on or off, duplicated or deleted"
+        " (`change`: added / changed / enabled / disabled / deleted).",
+        ("rule_id", "change"),
+    ),
+    "automations.paused": Event("Pause All: no automation rule fires until resumed."),
+    "automations.resumed": Event("Resume All: automation rules fire again."),
     "sms.received": Event(
         "A text came in (`thread`, `message`, `lead`: the linked lead's id or None).",
         ("thread", "message", "lead", "from_phone"),

@@ -275,6 +275,13 @@ CAPABILITIES: tuple[Capability, ...] = (
         frozenset({OWNER}),
         chapter="Outbound webhooks",
     ),
+    Capability(
+        "automations.manage",
+        "Automations & Integrations",
+        "Build automation rules (SMS / email), Pause All, read their log",
+        frozenset({OWNER}),
+        chapter="How automations work",
+    ),
     # SMS (spec: SMS panel, STOP / opt-out, Other CP settings).
     Capability(
         "sms.view",
