@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/last-change", views.last_change, name="live_sync"),
     # Early: /book/<slug> is the hot public page; its two prefixes cost the rest nothing.
     path("", include("booking.urls")),
+    # Early too: providers post every inbound text here.
+    path("webhook/", include("messaging.webhook_urls")),
     path("", include("crm.accounts.urls")),
     path("", include("crm.timeline.urls")),
     path("cp/", include("crm.controlpanel.urls")),

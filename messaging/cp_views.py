@@ -28,7 +28,7 @@ def ctm_numbers(request):
     lines = list(Line.objects.select_related("office").order_by("office__name", "phone"))
     rows = [(line, LineForm(instance=line, prefix=f"line-{line.pk}")) for line in lines]
     webhook_url = request.build_absolute_uri(
-        reverse("messaging:ctm_sms_webhook", args=[stored.ctm_inbound_token])
+        reverse("sms_webhooks:ctm", args=[stored.ctm_inbound_token])
     )
     context = {"form": form, "stored": stored, "rows": rows, "webhook_url": webhook_url}
     return render(request, "messaging/cp_ctm_numbers.html", context)

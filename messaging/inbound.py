@@ -5,6 +5,7 @@ processes rows whose task the broker lost."""
 
 import datetime
 import logging
+from contextlib import nullcontext
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,15 +30,19 @@ def accept(
             normalize_phone(phone)
         except ValueError as exc:
             raise DomainError(f"{label}: {exc}") from exc
+    row = InboundSms(
+        provider=provider,
+        line_phone=line_phone[:20],
+        from_phone=from_phone[:40],
+        body=body,
+        provider_message_id=provider_message_id[:64],
+    )
+    # A savepoint only inside a transaction: in autocommit (the webhook) a refused INSERT
+    # leaves nothing to roll back, and BEGIN / COMMIT would double the round trips.
+    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
-            row = InboundSms.objects.create(
-                provider=provider,
-                line_phone=line_phone[:20],
-                from_phone=from_phone[:40],
-                body=body,
-                provider_message_id=provider_message_id[:64],
-            )
+        with guard:
+            row.save(force_insert=True)
     except IntegrityError:
         return None  # the provider's retry of a text already stored
     transaction.on_commit(lambda: _queue(row.pk))

@@ -7,7 +7,8 @@ Phones are stored E.164 and matched on their last 10 digits (crm.phones).
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -286,6 +287,28 @@ class MessagingSettings(models.Model):
         row, _ = cls.objects.get_or_create(pk=1)
         report_unreadable(row)
         return row
+
+    @classmethod
+    def inbound_token(cls) -> str:
+        """The CTM webhook's token ("" before the row exists), from the shared cache: every
+        inbound text asks. Only the token is cached, never the keys; saving forgets it."""
+        key = cls._token_cache_key()
+        token = cache.get(key)
+        if token is None:
+            token = cls.objects.values_list("ctm_inbound_token", flat=True).first() or ""
+            cache.set(key, token, timeout=60 * 60)
+        return token
+
+    @staticmethod
+    def _token_cache_key() -> str:
+        # Per database: processes sharing one cache but not one database (test workers).
+        return f"messaging:ctm-inbound-token:{connection.settings_dict['NAME']}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        key = self._token_cache_key()
+        cache.delete(key)
+        transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
 
     @property
     def secret_notice(self) -> str:

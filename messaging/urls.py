@@ -1,12 +1,10 @@
 from django.urls import path
 
-from messaging import cp_views, optout_views, webhooks
+from messaging import cp_views, optout_views
 
 app_name = "messaging"
 
 urlpatterns = [
-    path("webhook/ctm/sms/<str:token>", webhooks.ctm_sms, name="ctm_sms_webhook"),
-    path("webhook/twilio/sms", webhooks.twilio_sms, name="twilio_sms_webhook"),
     path("sms/opt-outs", optout_views.possible_optouts, name="sms_optouts"),
     path("sms/opt-outs/<int:pk>/decide", optout_views.decide, name="sms_optout_decide"),
     path("cp/ctm-numbers", cp_views.ctm_numbers, name="cp_ctm_numbers"),

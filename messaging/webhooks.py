@@ -95,8 +95,8 @@ def _text(data: dict, names: tuple[str, ...], *, required: bool = True) -> str:
 @inbound_webhook
 def ctm_sms(request, token: str):
     """POST /webhook/ctm/sms/<token>: CTM's text-message webhook."""
-    expected = MessagingSettings.load().ctm_inbound_token
-    if not constant_time_compare(untrusted.clean_text(token), expected):
+    expected = MessagingSettings.inbound_token()
+    if not expected or not constant_time_compare(untrusted.clean_text(token), expected):
         return json_error("Wrong webhook token.", 403)
     data = _fields(request)
     direction = str(data.get("direction") or "").lower()
