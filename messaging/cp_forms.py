@@ -43,7 +43,7 @@ class LineForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Each table row's inputs belong to the row's own <form> (the HTML `form` attribute).
         for field in self.fields.values():
-            field.widget.attrs["form"] = self.prefix
+            field.widget.attrs["form"] = f"{self.prefix}-form"
         self.fields["tracking_source"].widget.attrs["placeholder"] = "e.g. bb_sliding"
 
 

@@ -50,6 +50,10 @@ class Line(models.Model):
         return f"{pretty(self.phone)} {self.label}".strip()
 
     @property
+    def pretty_phone(self) -> str:
+        return pretty(self.phone)
+
+    @property
     def is_toll_free(self) -> bool:
         digits = "".join(ch for ch in self.phone if ch.isdigit())[-10:]
         return digits[:3] in TOLL_FREE_AREA_CODES
@@ -106,6 +110,10 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return f"{pretty(self.customer_phone)} on {self.line}"
+
+    @property
+    def pretty_customer_phone(self) -> str:
+        return pretty(self.customer_phone)
 
 
 class Message(models.Model):

@@ -38,7 +38,7 @@ def possible_optouts(request):
 def decide(request, pk: int):
     possible = get_object_or_404(_visible(request.user), pk=pk)
     opt_out_now = request.POST.get("decision") == "opt_out"
-    phone = possible.message.thread.customer_phone
+    phone = possible.message.thread.pretty_customer_phone
     flash_outcome(
         request,
         lambda: optouts.decide(actor=request.user, possible=possible, opt_out_now=opt_out_now),

@@ -190,3 +190,24 @@ def test_age_counts_business_days():
     assert optouts.business_days_since(friday, friday.replace(day=7, hour=9)) == 1
     assert optouts.business_days_since(friday, friday.replace(day=11)) == 5
     assert optouts.business_days_since(friday, friday.replace(hour=23)) == 0
+
+
+@pytest.mark.django_db
+def test_a_review_older_than_five_business_days_shows_red(client, line, office):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    thread = line.threads.create(
+        customer_phone=CUSTOMER, customer_last10="3055550142", office=office
+    )
+    old = Message.objects.create(
+        thread=thread, direction="in", body="wrong number", status="received"
+    )
+    PossibleOptOut.objects.create(
+        message=old, last10="3055550142", created_at=timezone.now() - dt.timedelta(days=9)
+    )
+    client.force_login(UserFactory(role="owner"))
+    page = client.get("/sms/opt-outs").content.decode()
+    assert '<span class="pill pill--off" title="Past 5 business days">' in page
+    assert "(305) 555-0142" in page
