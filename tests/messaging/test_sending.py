@@ -186,3 +186,32 @@ def test_a_viewer_reads_but_cannot_reply_and_another_office_is_out_of_scope(line
     partner = UserFactory(role="partner")
     assert not Thread.objects.visible_to(partner).exists()
     assert not Message.objects.exists()
+
+
+def test_recent_calls_come_from_ctm(ctm):
+    from messaging.models import MessagingSettings
+    from messaging.providers.ctm import CtmProvider
+
+    call = {
+        "id": 2061234567,
+        "direction": "inbound",
+        "caller_number": CUSTOMER,
+        "tracking_number": "+13055550100",
+        "duration": 184,
+        "called_at": "2026-12-07 09:14 AM -05:00",
+    }
+    ctm.answers[("GET", "/calls")] = (200, {"calls": [call], "page": 1, "total_pages": 1})
+    calls = CtmProvider.from_settings(MessagingSettings.load()).recent_calls(per_page=10)
+    assert calls == [call]
+    assert ctm.requests[-1].path == "/api/v1/accounts/12345/calls"
+    assert ctm.requests[-1].query == {"per_page": ["10"]}
+
+
+def test_saving_the_settings_forgets_the_cached_inbound_token(db):
+    from messaging.models import MessagingSettings
+
+    stored = MessagingSettings.load()
+    assert MessagingSettings.inbound_token() == stored.ctm_inbound_token
+    stored.ctm_inbound_token = "a-new-token"
+    stored.save()
+    assert MessagingSettings.inbound_token() == "a-new-token"
