@@ -99,7 +99,9 @@ class ReplyForm(forms.Form):
 class SimulateInboundForm(forms.Form):
     """DEBUG only: text in as a customer on one of the user's lines (console provider)."""
 
-    line = forms.ModelChoiceField(queryset=Line.objects.none(), label="To our line")
+    line = forms.ModelChoiceField(
+        queryset=Line.objects.none(), label="To our line", empty_label=None
+    )
     from_phone = forms.CharField(label="From (customer)", max_length=30)
     body = forms.CharField(label="Text", max_length=1600, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -195,6 +195,8 @@ def simulate_inbound(request):
             media=(),
         )
         result = "received" if message else "not_stored"
-        form = SimulateInboundForm(user=request.user, initial=form.cleaned_data)
+        # The next text from the same customer: line and number kept, the text box empty.
+        kept = {name: form.cleaned_data[name] for name in ("line", "from_phone")}
+        form = SimulateInboundForm(user=request.user, initial=kept)
     context = {"form": form, "result": result}
     return render(request, "messaging/_partials/simulate.html", context)

@@ -109,3 +109,21 @@ def test_a_viewer_reads_texts_without_a_composer(people, garage_line, sign_in):
 def test_partners_have_no_sms_button(people, sign_in):
     page = sign_in("partner@example.com")
     expect(page.get_by_role("link", name="📱 SMS")).to_have_count(0)
+
+
+def test_under_debug_an_agent_texts_in_as_a_customer(garage_line, sign_in, settings):
+    settings.DEBUG = True
+    page = sign_in("agent@example.com")
+    page.get_by_role("link", name="📱 SMS").click()
+    page.get_by_role("link", name="🧪 Simulate inbound").click()
+    modal = page.locator("#modal")
+    page.get_by_label("From (customer)").fill("(786) 555-0111")
+    page.get_by_label("Text").fill("Do you fix rollers?")
+    page.get_by_role("button", name="Text in").click()
+    expect(modal).to_contain_text("Received")
+    expect(page.get_by_label("Text")).to_have_value("")
+    # Done: Close asks nothing (a dismissed "Close without saving?" would keep it open).
+    modal.locator(".modal__foot").get_by_role("button", name="Close").click()
+    expect(modal).to_have_class("modal-backdrop")
+    row = page.locator(".sms-row", has_text="(786) 555-0111")
+    expect(row).to_contain_text("Do you fix rollers?", timeout=2_500)
