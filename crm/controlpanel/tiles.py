@@ -157,6 +157,12 @@ GROUPS = (
             ),
             Tile("🌐", "Online Booking Tool", "Embeddable booking widgets.", "booking:cp_embeds"),
             Tile(
+                "🤖",
+                "Automations",
+                "Rules that text or email on job and lead events; ⏸ Pause All, 📜 View Log.",
+                "rules:list",
+            ),
+            Tile(
                 "🔗",
                 "Webhooks",
                 "Event URLs and filtered fan-outs; deliveries, dashboard and replay.",
