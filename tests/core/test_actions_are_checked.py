@@ -31,12 +31,16 @@ SERVICE_MODULES = sorted(
         ROOT / "automations/webhooks/replaying.py",
         ROOT / "automations/webhooks/sending.py",
         ROOT / "automations/webhooks/counting.py",
+        ROOT / "automations/rules/services.py",
     ]
 )
 CHECKS = {"check", "require"}
 
 # module path → {function: why it needs no capability check}
 NOT_ACTIONS = {
+    "automations/rules/services.py": {
+        "is_paused": "reads only",
+    },
     "automations/webhooks/endpoints.py": {
         "clean_url": "validation (the target rule), reads only",
         "clean_rows": "validation",

@@ -17,6 +17,8 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from automations.rules import services as automation_rules
+from automations.rules.models import Rule
 from automations.webhooks import endpoints as webhook_endpoints
 from automations.webhooks import replaying as webhook_replays
 from automations.webhooks.models import Delivery, DeliveryState, Endpoint, Slot
@@ -161,6 +163,20 @@ def _dead_delivery() -> Delivery:
         state=DeliveryState.DEAD,
     )
 
+
+def _rule() -> Rule:
+    return Rule.objects.create(
+        name="Welcome", trigger="lead_created", recipient="client", channel="sms", body="Hi"
+    )
+
+
+RULE_FIELDS = {
+    "name": "New job",
+    "trigger": "job_created",
+    "recipient": "contractor",
+    "channel": "sms",
+    "body": "New job {{job.displayId}}",
+}
 
 ACTIONS = {
     # Leads
@@ -647,6 +663,35 @@ ACTIONS = {
             {"endpoint_id": _dead_delivery().endpoint_id},
         ),
     ),
+    # Automation rules
+    "automations/rules/services.py:save_rule": (
+        "automations.manage",
+        lambda office: (automation_rules.save_rule, RULE_FIELDS),
+    ),
+    "automations/rules/services.py:delete_rule": (
+        "automations.manage",
+        lambda office: (automation_rules.delete_rule, {"rule": _rule()}),
+    ),
+    "automations/rules/services.py:duplicate_rule": (
+        "automations.manage",
+        lambda office: (automation_rules.duplicate_rule, {"rule": _rule()}),
+    ),
+    "automations/rules/services.py:set_enabled": (
+        "automations.manage",
+        lambda office: (automation_rules.set_enabled, {"rule": _rule(), "enabled": False}),
+    ),
+    "automations/rules/services.py:pause_all": (
+        "automations.manage",
+        lambda office: (automation_rules.pause_all, {}),
+    ),
+    "automations/rules/services.py:resume_all": (
+        "automations.manage",
+        lambda office: (automation_rules.resume_all, {}),
+    ),
+    "automations/rules/services.py:preview": (
+        "automations.manage",
+        lambda office: (automation_rules.preview, {"trigger": "job_created", "body": "Hi"}),
+    ),
     # Finance
     "finance/services.py:update_money": (
         "finance.edit",
@@ -858,7 +903,16 @@ def _actor(role, office):
 
 def _database() -> dict:
     """Every row of every table of ours, to prove a refusal wrote nothing."""
-    ours = ("crm", "leads", "jobs", "contractors", "booking", "finance", "messaging")
+    ours = (
+        "crm",
+        "leads",
+        "jobs",
+        "contractors",
+        "booking",
+        "finance",
+        "messaging",
+        "automations",
+    )
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models()

@@ -44,6 +44,7 @@ EXPECTED = {
     "users.manage": {OWN},
     "webhooks.manage": {OWN},
     "webhooks.replay": {OWN},
+    "automations.manage": {OWN},
     # Issue 18 (Messaging): the panel for every staff role, replies for writers.
     "sms.view": {OWN, ADM, FIN, AGT, VWR},
     "sms.reply": {OWN, ADM, FIN, AGT},
