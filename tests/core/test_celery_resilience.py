@@ -39,6 +39,14 @@ IDEMPOTENT = {
     "test_the_purge_keeps_all_time_counts_and_what_is_recent_or_unfinished",
     "finance.tasks.send_weekly_reports": "tests/finance/test_sending.py::"
     "test_each_report_goes_once_to_the_right_people",
+    "messaging.tasks.send_message": "tests/messaging/test_sending.py::"
+    "test_the_send_task_runs_once_per_message",
+    "messaging.tasks.sync_numbers": "tests/messaging/test_cp.py::"
+    "test_sync_now_brings_every_page_of_numbers (a second sync adds nothing)",
+    "messaging.tasks.process_inbound_sms": "tests/messaging/test_inbound.py::"
+    "test_the_sweep_processes_texts_whose_task_was_lost (a done row is skipped)",
+    "messaging.tasks.sweep_inbound_sms": "tests/messaging/test_inbound.py::"
+    "test_the_sweep_processes_texts_whose_task_was_lost",
 }
 
 

@@ -67,6 +67,8 @@ def test_sync_now_brings_every_page_of_numbers(signed_in, ctm):
     page = signed_in.get("/cp/ctm-numbers").content.decode()
     assert page.count("📵 Toll-free") == 1
     assert MessagingSettings.load().last_numbers_sync_at is not None
+    signed_in.post("/cp/ctm-numbers/sync")  # again: nothing new
+    assert Line.objects.count() == 3
 
 
 def test_sync_without_keys_says_so(signed_in):

@@ -120,7 +120,7 @@ def test_the_sweep_processes_texts_whose_task_was_lost(line):
 
     from django.utils import timezone
 
-    from messaging.tasks import sweep_inbound_sms
+    from messaging.tasks import process_inbound_sms, sweep_inbound_sms
 
     row = InboundSms.objects.create(
         provider="ctm",
@@ -137,6 +137,8 @@ def test_the_sweep_processes_texts_whose_task_was_lost(line):
     row.refresh_from_db()
     assert row.state == "done" and row.message.body == "Anyone there?"
     assert sweep_inbound_sms.delay().result == 0
+    assert process_inbound_sms.delay(row.pk).result == "skipped"
+    assert Message.objects.filter(body="Anyone there?").count() == 1
 
 
 # --- Twilio ------------------------------------------------------------------------------
