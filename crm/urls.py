@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("", include("finance.urls")),
     path("", include("automations.webhooks.urls")),
+    path("", include("automations.rules.urls")),
     path("", include("messaging.panel_urls")),
     path("", include("messaging.urls")),
 ]

@@ -170,7 +170,7 @@ def test_the_filters_narrow_the_rows(owner_client, owner, rule):
     assert shown(rule=str(other.pk))[0] == ["zed@example.net"]
     assert shown(channel="email", rule=str(rule.pk))[0] == []
     recipients, response = shown(q="door")
-    assertNotContains(response, "<form")  # only the rows are swapped
+    assertNotContains(response, "rule-log__filters")  # only the rows are swapped
 
 
 def test_an_unknown_filter_value_is_dropped_not_the_others(owner_client, rule):
