@@ -9,6 +9,7 @@ class AutomationsConfig(AppConfig):
     verbose_name = "Automations & Integrations"
 
     def ready(self) -> None:
+        from automations.rules import handlers as rule_handlers  # noqa: F401  (registers)
         from automations.webhooks import handlers  # noqa: F401  (registers the webhook handler)
 
     def load_demo(self, owner) -> None:

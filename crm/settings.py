@@ -263,7 +263,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = BUSINESS_TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Task modules outside an app's own tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ["automations.webhooks.tasks"]
+CELERY_IMPORTS = ["automations.webhooks.tasks", "automations.rules.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
     "sweep-inbound-leads": {"task": "leads.tasks.sweep_inbound_leads", "schedule": 60.0},
@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULE = {
     # Outbound webhooks: due tries (first tries the broker lost, retries on their
     # schedule); no Celery countdowns, so a broker outage delays but loses nothing.
     "sweep-webhooks": {"task": "automations.webhooks.tasks.sweep_webhooks", "schedule": 30.0},
+    # Automation rules: the time rules' tick (spec: every 5 minutes), the log kept 90 days.
+    "tick-automations": {"task": "automations.rules.tasks.tick_automations", "schedule": 300.0},
+    "purge-old-automation-logs": {
+        "task": "automations.rules.tasks.purge_old_automation_logs",
+        "schedule": crontab(minute=45, hour=3),
+    },
     # Nightly, 3:30 AM business time: tries and finished deliveries older than 30 days.
     "purge-old-webhooks": {
         "task": "automations.webhooks.tasks.purge_old_webhooks",
