@@ -10,7 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 from django.utils.safestring import SafeString
 
@@ -70,7 +72,9 @@ def badge_count(user) -> int:
 
 
 def _matching(threads, text: str):
-    """Threads whose lead's name, customer's digits or any message body hold `text`."""
+    """Threads whose lead's name, customer's digits or any message body hold `text`; on
+    Postgres a lead's name also matches a word within trigram similarity ("Marsiol" finds
+    Marisol), as the Leads search does."""
     digits = "".join(ch for ch in text if ch.isdigit())
     match = Q(lead__first_name__icontains=text) | Q(lead__last_name__icontains=text)
     words = text.split()
@@ -78,6 +82,14 @@ def _matching(threads, text: str):
         match |= Q(lead__first_name__icontains=words[0]) & Q(
             lead__last_name__icontains=" ".join(words[1:])
         )
+    if connection.vendor == "postgresql":
+        threads = threads.alias(
+            lead_first_upper=Upper("lead__first_name"), lead_last_upper=Upper("lead__last_name")
+        )
+        for word in words[:3]:
+            if len(word) >= 3 and not word.isdigit():
+                match |= Q(lead_first_upper__trigram_similar=word.upper())
+                match |= Q(lead_last_upper__trigram_similar=word.upper())
     if len(digits) >= 3 and PHONE_LIKE.match(text):
         match |= Q(customer_last10__contains=digits[-10:])
     bodies = Message.objects.filter(body__icontains=text).values("thread_id")

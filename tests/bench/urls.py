@@ -88,6 +88,10 @@ def sms_raw_list(request):
         if len(words) > 1:
             match.append("(UPPER(l.first_name) LIKE %s AND UPPER(l.last_name) LIKE %s)")
             params += [f"%{words[0].upper()}%", f"%{' '.join(words[1:]).upper()}%"]
+        for word in words[:3]:  # names within trigram similarity
+            if len(word) >= 3 and not word.isdigit():
+                match.append("UPPER(l.first_name) %% %s OR UPPER(l.last_name) %% %s")
+                params += [word.upper()] * 2
         digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.-]+", text):
             match.append("t.customer_last10 LIKE %s")
@@ -104,7 +108,17 @@ def sms_raw_thread(request, pk: int):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(SMS_LIST.format(where="t.id = %s"), [pk])
+        # The thread with its number's opt-out state (the banners).
+        cursor.execute(
+            SMS_LIST.format(where="t.id = %s").replace(
+                "FROM messaging_thread t",
+                ", (SELECT s.word FROM messaging_suppression s"
+                " WHERE s.last10 = t.customer_last10), EXISTS (SELECT 1 FROM"
+                " messaging_possibleoptout p WHERE p.last10 = t.customer_last10"
+                " AND p.decision = '') FROM messaging_thread t",
+            ),
+            [pk],
+        )
         thread = cursor.fetchone()
         cursor.execute(
             "SELECT m.id, m.direction, m.body, m.status, m.error, m.purpose, m.created_at,"
@@ -114,7 +128,18 @@ def sms_raw_thread(request, pk: int):
             [pk],
         )
         messages = cursor.fetchall()
-    return JsonResponse({"thread": thread, "messages": messages})
+        ids = [row[0] for row in messages[:100]] or [0]
+        cursor.execute(
+            "SELECT id, message_id, name, content_type, size FROM messaging_attachment"
+            f" WHERE message_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
+        )
+        files = cursor.fetchall()
+        cursor.execute("SELECT id, name, body FROM messaging_smstemplate ORDER BY name")
+        templates = cursor.fetchall()
+    return JsonResponse(
+        {"thread": thread, "messages": messages, "files": files, "templates": templates}
+    )
 
 
 urlpatterns += [

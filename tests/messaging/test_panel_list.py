@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -70,6 +71,16 @@ def test_search_finds_a_message_body_a_lead_name_and_phone_digits(client, admin,
     by_digits = listed(client, q="555-4321")
     assert "by digits" in by_digits
     assert "nothing to see" not in by_digits
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity: Postgres")
+def test_on_postgres_a_misspelt_lead_name_still_finds_the_thread(client, admin, garage):
+    lead = LeadFactory(office=garage, first_name="Marisol", last_name="Vega")
+    panel_data.thread(panel_data.line(garage), lead=lead, snippet="named customer")
+    panel_data.thread(panel_data.line(garage), snippet="someone else")
+    page = listed(client, q="Marisoll")
+    assert "Marisol Vega" in page
+    assert "someone else" not in page
 
 
 def test_search_reaches_older_messages_of_a_thread(client, admin, garage):
