@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from crm import livesync, permissions
@@ -171,9 +172,9 @@ def attachment(request, pk: int):
     downloads, under a sandbox policy in case a browser renders it anyway."""
     stored = panel_queries.visible_attachment(request.user, pk)
     response = HttpResponse(bytes(stored.content), content_type=stored.content_type)
-    disposition = "inline" if stored.content_type in INLINE_TYPES else "attachment"
-    name = stored.name.replace('"', "").replace("\\", "")
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    inline = stored.content_type in INLINE_TYPES
+    # Any name a phone sent, quoted or RFC 5987-encoded ("фото.jpg" is no Latin-1 header).
+    response["Content-Disposition"] = content_disposition_header(not inline, stored.name)
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -187,14 +188,14 @@ def simulate_inbound(request):
     form = SimulateInboundForm(request.POST or None, user=request.user)
     result = ""
     if request.method == "POST" and form.is_valid():
-        message = services.receive_inbound(
+        services.receive_inbound(
             line=form.cleaned_data["line"],
             from_phone=form.cleaned_data["from_phone"],
             body=form.cleaned_data["body"],
-            provider_message_id="",
+            provider_message_id="",  # none: a simulated text is never a provider's retry
             media=(),
         )
-        result = "received" if message else "not_stored"
+        result = "received"
         # The next text from the same customer: line and number kept, the text box empty.
         kept = {name: form.cleaned_data[name] for name in ("line", "from_phone")}
         form = SimulateInboundForm(user=request.user, initial=kept)

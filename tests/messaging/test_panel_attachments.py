@@ -107,6 +107,14 @@ def test_a_picture_shows_inline_and_a_pdf_downloads(client, conversation):
     assertContains(page, "📎 quote.pdf")
 
 
+def test_a_file_name_in_any_script_downloads_under_its_name(client, conversation):
+    send(client, conversation, SimpleUploadedFile("фото «1».pdf", padded(PDF, 512), "x/y"))
+    stored = Attachment.objects.get()
+    response = client.get(reverse("sms:attachment", args=[stored.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+
+
 def test_another_offices_attachment_is_not_found(client, conversation):
     send(client, conversation, SimpleUploadedFile("door.png", padded(PNG, 512), "image/png"))
     picture = Attachment.objects.get()
