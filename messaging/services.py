@@ -64,6 +64,10 @@ def send_sms(line: Line, to: str, body: str, purpose: str, actor, attachments=()
         to = normalize_phone(to)
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
+    if purpose not in Message.Purpose.values:
+        raise DomainError(f"Unknown SMS purpose {purpose!r}.")
+    if not body.strip() and not attachments:
+        raise DomainError("Write a message or attach a file.")
     if refusal := line_refusal(line):
         raise DomainError(refusal)
     if purpose in GUARDED_PURPOSES and is_opted_out(to):

@@ -215,3 +215,11 @@ def test_saving_the_settings_forgets_the_cached_inbound_token(db):
     stored.ctm_inbound_token = "a-new-token"
     stored.save()
     assert MessagingSettings.inbound_token() == "a-new-token"
+
+
+def test_an_empty_text_or_an_unknown_purpose_is_refused(line):
+    with pytest.raises(DomainError, match="Write a message"):
+        services.send_sms(line, CUSTOMER, "  ", "manual", None)
+    with pytest.raises(DomainError, match="Unknown SMS purpose"):
+        services.send_sms(line, CUSTOMER, "Hi", "marketing", None)
+    assert not Message.objects.exists()
