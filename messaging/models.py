@@ -189,6 +189,9 @@ class InboundSms(models.Model):
     from_phone = models.CharField(max_length=40)
     body = models.TextField(blank=True)
     provider_message_id = models.CharField(max_length=64, blank=True)
+    # MMS files as the provider links them: [{"url": ..., "content_type": ...}], fetched by
+    # the worker (Twilio's media URLs need the account's credentials).
+    media = models.JSONField(default=list, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     error = models.TextField(blank=True)
