@@ -121,11 +121,11 @@ def thread_rows(user, filters: ThreadFilters, *, after: str = "") -> tuple[list[
         row["phone"] = pretty(row["customer_phone"])
         row["line"] = pretty(row["line__phone"])
         row["needs_attention"] = bool(row["unresolved_count"] or row["marked_unread"])
-    return rows, _encode(rows[-1]) if more else ""
+    return rows, _cursor(rows[-1]["last_message_at"], rows[-1]["id"]) if more else ""
 
 
-def _encode(row: dict) -> str:
-    return f"{row['last_message_at'].isoformat()}_{row['id']}"
+def _cursor(moment: datetime.datetime, pk: int) -> str:
+    return f"{moment.isoformat()}_{pk}"
 
 
 def _decode(cursor: str) -> tuple[datetime.datetime, int] | None:
@@ -180,26 +180,34 @@ class Conversation:
     thread: Thread
     messages_html: SafeString
     shown: int
-    has_earlier: bool
+    earlier: str  # the cursor of the messages before these ("" when these are the first)
 
 
-def conversation(thread: Thread) -> Conversation:
-    """The newest MESSAGES_SHOWN messages of `thread` (from `visible_thread`), oldest first,
-    with their attachments' names and types (never their bytes)."""
+def conversation(thread: Thread, *, before: str = "") -> Conversation:
+    """MESSAGES_SHOWN messages of `thread` (from `visible_thread`), the newest or those
+    before the cursor `before`, oldest first, with their attachments' names and types
+    (never their bytes)."""
+    messages = thread.messages.all()
+    position = _decode(before) if before else None
+    if position:
+        moment, pk = position
+        messages = messages.filter(created_at__lte=moment).filter(
+            Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk)
+        )
     newest = list(
-        thread.messages.order_by("-created_at", "-pk").values(*MESSAGE_FIELDS)[: MESSAGES_SHOWN + 1]
+        messages.order_by("-created_at", "-pk").values(*MESSAGE_FIELDS)[: MESSAGES_SHOWN + 1]
     )
-    has_earlier = len(newest) > MESSAGES_SHOWN
     shown = newest[:MESSAGES_SHOWN][::-1]
     files = defaultdict(list)
     attachments = Attachment.objects.filter(message_id__in=[row["id"] for row in shown])
     for file in attachments.order_by("pk").values(*FILE_FIELDS):
         files[file["message_id"]].append(file)
+    earlier = len(newest) > MESSAGES_SHOWN
     return Conversation(
         thread=thread,
         messages_html=messages_html(shown, files),
         shown=len(shown),
-        has_earlier=has_earlier,
+        earlier=_cursor(shown[0]["created_at"], shown[0]["id"]) if earlier else "",
     )
 
 

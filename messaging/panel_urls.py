@@ -11,6 +11,7 @@ urlpatterns = [
     path("sms/threads", panel_views.thread_list, name="threads"),
     path("sms/threads/<int:pk>", panel_views.thread, name="thread"),
     path("sms/threads/<int:pk>/body", panel_views.thread_body, name="thread_body"),
+    path("sms/threads/<int:pk>/earlier", panel_views.earlier_messages, name="earlier"),
     path("sms/threads/<int:pk>/resolve", panel_views.resolve, name="resolve"),
     path("sms/threads/<int:pk>/unread", panel_views.mark_unread, name="unread"),
     path("sms/badge", panel_views.badge, name="badge"),

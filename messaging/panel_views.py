@@ -83,6 +83,16 @@ def thread_body(request, pk: int):
     return _render_body(request, panel_queries.visible_thread(request.user, pk))
 
 
+@permissions.require("sms.view")
+@require_GET
+def earlier_messages(request, pk: int):
+    """ "Load earlier messages": the page of messages before the cursor, put above the others."""
+    thread = panel_queries.visible_thread(request.user, pk)
+    conversation = panel_queries.conversation(thread, before=request.GET.get("before", ""))
+    context = {"conversation": conversation, "thread": thread}
+    return render(request, "messaging/_partials/earlier_messages.html", context)
+
+
 def _thread_context(request, thread) -> dict:
     return {
         "conversation": panel_queries.conversation(thread),

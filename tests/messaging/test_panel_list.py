@@ -183,7 +183,14 @@ def test_a_long_thread_shows_its_newest_messages_oldest_first(client, admin, gar
 
     assert at("Earlier text 19") == -1
     assert 0 < at("Earlier text 20") < at("Earlier text 118") < at("the newest")
-    assert f"Showing the latest {panel_queries.MESSAGES_SHOWN} messages." in page
+    cursor = re.search(r'/earlier\?before=([^"]+)"', page).group(1)
+
+    earlier = client.get(f"{reverse('sms:earlier', args=[conversation.pk])}?before={cursor}")
+
+    text = earlier.content.decode()
+    assert "Load earlier messages" not in text  # these are the first
+    assert 0 < text.index("Earlier text 0<") < text.index("Earlier text 19<")
+    assert "Earlier text 20<" not in text
 
 
 def test_a_failed_text_shows_the_carriers_error(client, admin, garage):
