@@ -21,7 +21,13 @@ SWEEP_BATCH = 200
 
 
 def accept(
-    *, provider: str, line_phone: str, from_phone: str, body: str, provider_message_id: str
+    *,
+    provider: str,
+    line_phone: str,
+    from_phone: str,
+    body: str,
+    provider_message_id: str,
+    media: list[dict] | None = None,
 ) -> InboundSms | None:
     """Store the delivery and queue its processing; None for a delivery seen before.
     Raises DomainError for a number that is no phone (nothing stored)."""
@@ -36,6 +42,7 @@ def accept(
         from_phone=from_phone[:40],
         body=body,
         provider_message_id=provider_message_id[:64],
+        media=media or [],
     )
     # A savepoint only inside a transaction: in autocommit (the webhook) a refused INSERT
     # leaves nothing to roll back, and BEGIN / COMMIT would double the round trips.
@@ -74,13 +81,23 @@ def process(row_id: int) -> str:
                 # the text is not lost (its office is set in CP → CTM Numbers).
                 line, _ = Line.objects.get_or_create(phone=normalize_phone(row.line_phone))
                 row.message = services.receive_inbound(
-                    line, row.from_phone, row.body, row.provider_message_id
+                    line, row.from_phone, row.body, row.provider_message_id, _files(row)
                 )
             row.state = InboundSms.State.DONE
         except (DomainError, ValueError) as exc:
             row.state, row.error = InboundSms.State.FAILED, getattr(exc, "message", str(exc))
         row.save(update_fields=["state", "error", "message"])
     return row.state
+
+
+def _files(row: InboundSms) -> list:
+    """The row's MMS files, fetched from its provider (a file that can't be had is left
+    out: the text itself still arrives)."""
+    if row.provider != "twilio" or not row.media:
+        return []
+    from messaging.providers import twilio
+
+    return [file for link in row.media if (file := twilio.fetch_media(link))]
 
 
 def sweep() -> int:

@@ -127,5 +127,6 @@ def twilio_sms(request):
         from_phone=_text(data, ("From",)),
         body=_text(data, ("Body",), required=False),
         provider_message_id=_text(data, ("MessageSid", "SmsSid"), required=False),
+        media=twilio.media_links(data),
     )
     return HttpResponse(TWIML_EMPTY, content_type="text/xml")

@@ -100,9 +100,11 @@ class Handler(BaseHTTPRequestHandler):
             Recorded(self.command, url.path, parse_qs(url.query), dict(self.headers), body)
         )
         status, payload = self.server.route(self.command, url.path, parse_qs(url.query))
-        data = json.dumps(payload).encode()
+        # Bytes are a media file (Twilio's MMS media), anything else JSON.
+        binary = isinstance(payload, bytes)
+        data = payload if binary else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "image/jpeg" if binary else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

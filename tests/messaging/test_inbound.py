@@ -221,6 +221,32 @@ def test_behind_the_proxy_the_signature_covers_the_public_https_url(
     assert Message.objects.count() == 1
 
 
+def test_a_twilio_mms_brings_its_picture(client, line, twilio):
+    from tests.messaging import fakes
+
+    picture = b"\xff\xd8\xff\xe0" + b"JFIF" * 100
+    media = "/2010-04-01/Accounts/ACtest/Messages/MM1/Media/ME1"
+    twilio.answers[("GET", "/Media/ME1")] = (200, picture)
+    base = fakes.url_of(twilio.server)
+    fields = {
+        **twilio_fields(body="Here's the broken track"),
+        "NumMedia": "2",
+        "MediaUrl0": base + media,
+        "MediaContentType0": "image/jpeg",
+        # A link off Twilio's API is never fetched with our credentials.
+        "MediaUrl1": "http://169.254.169.254/latest/meta-data",
+        "MediaContentType1": "image/png",
+    }
+    response = post_twilio(client, fields, headers={"X-Twilio-Signature": signed(fields)})
+    assert response.status_code == 200
+    attachment = Message.objects.get().attachments.get()
+    assert (attachment.name, attachment.content_type) == ("ME1", "image/jpeg")
+    assert bytes(attachment.content) == picture
+    fetched = [r for r in twilio.requests if r.method == "GET"]
+    assert [r.path for r in fetched] == [media]
+    assert fetched[0].basic_auth == ("ACtest", "twilio-token")
+
+
 # --- Concurrency (Postgres) --------------------------------------------------------------
 
 
