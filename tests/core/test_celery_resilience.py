@@ -37,6 +37,13 @@ IDEMPOTENT = {
     "test_deliveries_made_while_celery_was_down_go_out_on_the_next_sweep",
     "automations.webhooks.tasks.purge_old_webhooks": "tests/automations/test_purge.py::"
     "test_the_purge_keeps_all_time_counts_and_what_is_recent_or_unfinished",
+    "automations.rules.tasks.send_automations": "tests/automations/rules/test_sending.py::"
+    "test_a_redelivered_send_task_sends_nothing_more",
+    "automations.rules.tasks.tick_automations": "tests/automations/rules/"
+    "test_quiet_hours_and_time.py::test_a_reminder_goes_at_its_offset_and_once",
+    "automations.rules.tasks.purge_old_automation_logs": "tests/automations/rules/"
+    "test_conditions_and_log.py::test_logs_and_event_stamps_older_than_90_days_are_purged_time_"
+    "stamps_stay",
     "finance.tasks.send_weekly_reports": "tests/finance/test_sending.py::"
     "test_each_report_goes_once_to_the_right_people",
     "messaging.tasks.send_message": "tests/messaging/test_sending.py::"
