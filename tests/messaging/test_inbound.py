@@ -275,6 +275,38 @@ def test_a_duplicate_delivered_twice_at_once_is_stored_once():
     assert sum(result is not None for result in results) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_delivery_posted_twice_at_once_is_accepted_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serializes writers: the race needs Postgres")
+    from messaging import inbound
+
+    barrier, results = threading.Barrier(4), []
+
+    def accept():
+        try:
+            barrier.wait()
+            results.append(
+                inbound.accept(
+                    provider="ctm",
+                    line_phone="+13055550100",
+                    from_phone=CUSTOMER,
+                    body="Same text",
+                    provider_message_id="CTM-dup-2",
+                )
+            )
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=accept) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert InboundSms.objects.filter(provider_message_id="CTM-dup-2").count() == 1
+    assert sum(result is not None for result in results) == 1
+
+
 # --- Property tests: any body, no 5xx; a success is stored --------------------------------
 
 json_values = st.recursive(
