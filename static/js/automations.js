@@ -2,7 +2,8 @@
 // the status triggers, offset for the time ones, job or lead conditions), which variables
 // the "+ var" picker offers, and whether "Assigned Contractor" may be picked (job triggers
 // only); the channel shows the subject (email) and the recipient the static address. The
-// picker inserts {{name}} at the cursor of the body or subject last used.
+// picker inserts {{name}} at the cursor of the body or subject last used; a condition
+// dropdown's summary counts its ticks.
 (function () {
   "use strict";
   const form = document.querySelector(".rule-editor");
@@ -48,6 +49,13 @@
     if (event.target.matches("[data-var-target]")) lastTarget = event.target;
   });
   [trigger, channel, recipient].forEach((select) => select.addEventListener("change", refresh));
+  // A condition dropdown's summary counts what is ticked, as the server draws it.
+  form.addEventListener("change", (event) => {
+    const menu = event.target.closest("details[data-multiselect]");
+    if (!menu) return;
+    const ticked = menu.querySelectorAll("input[type=checkbox]:checked").length;
+    menu.querySelector("summary").textContent = ticked ? ticked + " selected" : "All";
+  });
 
   picker.addEventListener("change", () => {
     const name = picker.value;

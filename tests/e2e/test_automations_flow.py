@@ -13,7 +13,7 @@ from automations.rules import services
 from automations.rules.models import RuleLog
 from contractors.models import Contractor
 from crm.accounts.models import Office, Role
-from messaging.models import Line, MessagingSettings
+from messaging.models import Line, Message, MessagingSettings, OfficeSmsSender
 from tests.factories import PASSWORD, JobFactory
 from tests.messaging import fakes
 from tests.messaging.conftest import FakeApi
@@ -34,16 +34,16 @@ def ctm(settings, dispatch):
     stored = MessagingSettings.load()
     stored.ctm_account_id, stored.ctm_access_key, stored.ctm_secret_key = ("1", "a", "s")
     stored.save()
-    Line.objects.create(
-        phone="+13055550100", label="Garage main", office=Office.objects.get(name="Garage")
-    )
+    garage = Office.objects.get(name="Garage")
+    line = Line.objects.create(phone="+13055550100", label="Garage main", office=garage)
+    OfficeSmsSender.objects.create(office=garage, line=line)  # CP → Office Settings' CTM number
     Contractor.objects.filter(name="Mike Hernandez").update(contact_phone="+13055550177")
     yield api
     api.stop()
 
 
 def sms_sent(api) -> list:
-    return [request for request in api.requests if request["path"].endswith("/sms")]
+    return [request for request in api.requests if request.path.endswith("/sms")]
 
 
 def book_garage_job(page, live_server, first_name: str):
@@ -54,10 +54,10 @@ def book_garage_job(page, live_server, first_name: str):
     modal.get_by_label("First name").fill(first_name)
     modal.get_by_label("Last name").fill("Lopez")
     modal.get_by_label("Phone").fill("(305) 555-0142")
-    modal.get_by_label("Street").fill("100 Biscayne Blvd")
+    modal.get_by_label("Address", exact=True).fill("100 Biscayne Blvd")
     modal.get_by_label("ZIP").fill("33132")
-    modal.get_by_role("button", name="Find the 5 closest").click()
-    modal.locator(".area-card").first.click()
+    modal.get_by_label("ZIP").press("Tab")  # the 5 closest areas follow the ZIP
+    modal.locator(".area-card", has_text="Miami").click()
     modal.get_by_label("Job type").select_option(label="Garage Door")
     modal.get_by_label("Job source").select_option(label="GDQ")
     mike = modal.locator("#id_contractor option", has_text="Mike Hernandez")
@@ -79,8 +79,10 @@ def test_an_owner_rule_texts_the_contractor_and_pause_all_stops_it(
 
     page.get_by_label("Name").fill("Garage: text the contractor")
     expect(page.get_by_label("Trigger")).to_have_value("job_created")
-    page.locator("#id_offices").click()
-    page.locator(".multiselect__menu label", has_text="Garage").click()
+    offices = page.locator("details", has=page.locator("#id_offices"))
+    offices.locator("summary").click()
+    offices.get_by_label("Garage", exact=True).check()
+    expect(offices.locator("summary")).to_have_text("1 selected")
     page.get_by_label("Channel").select_option("sms")
     page.get_by_label("Recipient").select_option("contractor")
     body = page.get_by_label("Body")
@@ -106,6 +108,10 @@ def test_an_owner_rule_texts_the_contractor_and_pause_all_stops_it(
     agent_page.wait_for_url(lambda url: "/login" not in url)
     book_garage_job(agent_page, live_server, "Maria")
     assert len(sms_sent(ctm)) == 1
+    # It left from the Garage number and sits in the contractor's SMS thread.
+    text = Message.objects.select_related("thread").get()
+    assert text.thread.customer_phone == "+13055550177" and text.thread.line.phone == "+13055550100"
+    assert text.body.startswith("Hi Mike Hernandez, new job JOB-")
 
     page.reload()
     expect(row.locator("td.num")).to_have_text("1")
