@@ -13,6 +13,8 @@ class AutomationsConfig(AppConfig):
         from automations.webhooks import handlers  # noqa: F401  (registers the webhook handler)
 
     def load_demo(self, owner) -> None:
+        from automations.rules import demo as rules_demo
         from automations.webhooks import demo
 
         demo.seed(owner)
+        rules_demo.seed(owner)
