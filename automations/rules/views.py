@@ -84,6 +84,8 @@ def _describe(rule: Rule) -> Rule:
 @manage
 def rule_list(request):
     context = {"rules": _rules(), "settings": AutomationSettings.load()}
+    if request.htmx and request.GET.get("partial") == "body":
+        return render(request, "automations/_partials/rules_body.html", context)
     return render(request, "automations/rules.html", context)
 
 

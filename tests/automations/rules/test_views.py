@@ -172,7 +172,7 @@ def test_delete_removes_the_rule_and_says_so(owner_client, owner):
 
     assert not Rule.objects.exists()
     assertContains(response, "Automation Old rule deleted.")
-    assertContains(response, "No automations yet.")
+    assertContains(response, "No automations yet")
 
 
 def test_pause_all_shows_the_red_banner_and_resume_all_takes_it_away(owner_client, owner):
@@ -377,3 +377,15 @@ def test_the_preview_without_a_record_says_the_variables_render_empty(owner_clie
 
     assertContains(response, "No job yet")
     assertContains(response, "Job .")
+
+
+def test_another_owners_pause_reaches_an_open_list_on_the_live_sync_tick(owner_client, owner):
+    page = owner_client.get(LIST)
+    assertContains(page, 'hx-trigger="bookback:changed from:body"')
+    services.pause_all(actor=UserFactory(role=Role.OWNER))
+
+    body = owner_client.get(LIST, {"partial": "body"}, headers={"HX-Request": "true"})
+
+    assertContains(body, BANNER)
+    assertContains(body, 'id="rules-body"')
+    assertNotContains(body, "<html")
