@@ -23,6 +23,7 @@ from crm import permissions
 from crm.errors import DomainError
 from crm.flash import flash_outcome
 from crm.htmx import refuse
+from crm.phones import pretty
 from jobs.models import Status as JobStatus
 from leads.models import Status as LeadStatus
 
@@ -64,6 +65,11 @@ def conditions_text(rule: Rule) -> str:
     return " · ".join(parts) or "Every record (no conditions)"
 
 
+def shown_address(address: str) -> str:
+    """A phone as people read it, "(305) 555-0142"; an email as typed."""
+    return address if "@" in address else pretty(address)
+
+
 def _rules() -> list[Rule]:
     rules = list(
         Rule.objects.order_by("name", "pk").prefetch_related(
@@ -78,6 +84,11 @@ def _rules() -> list[Rule]:
 def _describe(rule: Rule) -> Rule:
     rule.trigger_text = trigger_text(rule)
     rule.conditions_text = conditions_text(rule)
+    rule.recipient_text = (
+        shown_address(rule.static_to)
+        if rule.recipient == Recipient.STATIC
+        else rule.get_recipient_display()
+    )
     return rule
 
 
@@ -239,7 +250,10 @@ def rule_log(request):
     📜 View Log; a page of its own without htmx; the filters swap the rows only."""
     rules = list(Rule.objects.order_by("name").values_list("pk", "name"))
     form = LogFilterForm(request.GET or None, rules=rules)
-    context = {"form": form, "rows": log.log_rows(**form.filters(), limit=LOG_SIZE)}
+    rows = log.log_rows(**form.filters(), limit=LOG_SIZE)
+    for row in rows:
+        row.recipient_shown = shown_address(row.recipient)
+    context = {"form": form, "rows": rows}
     partial = request.GET.get("partial") if request.htmx else None
     if partial == "rows":
         return render(request, "automations/_partials/log_rows.html", context)

@@ -101,6 +101,7 @@ def test_each_row_shows_what_happened(owner_client, rule):
     assertContains(response, "Job Created · SMS")
     assertContains(response, "Lead Created · Email")
     assertContains(response, "rita@example.net")
+    assertContains(response, "(305) 555-0100")
     assertContains(response, f'href="{reverse("jobs:detail", args=[job.pk])}"')
     assertContains(response, job.display_id)
     assertContains(response, f'href="{reverse("leads:detail", args=[lead.pk])}"')
@@ -190,7 +191,7 @@ def test_the_search_is_debounced_and_reset_brings_back_every_row(owner_client, r
     assertContains(response, 'hx-trigger="input delay:250ms"')
     assertContains(response, "Nothing logged under these filters.")
     reset = owner_client.get(LOG, {"partial": "body"}, headers=HTMX)
-    assertContains(reset, "+13055550100")
+    assertContains(reset, "(305) 555-0100")
     assertContains(reset, 'class="rule-log__body"')
 
 

@@ -113,6 +113,7 @@ def test_the_list_shows_trigger_target_offset_quiet_hours_and_fire_count(owner_c
         respect_quiet_hours=True,
     )
     Rule.objects.filter(pk=reminder.pk).update(fire_count=7)
+    make_rule(owner, name="On call", recipient="static", static_to="+13055550199")
 
     response = owner_client.get(LIST)
 
@@ -120,6 +121,7 @@ def test_the_list_shows_trigger_target_offset_quiet_hours_and_fire_count(owner_c
     assertContains(response, "Office = Garage")
     assertContains(response, "24 hours before the job appointment")
     assertContains(response, "🌙 QH", count=1)
+    assertContains(response, "SMS → (305) 555-0199")
     assertContains(response, '<td class="num">7</td>', html=True)
     assertNotContains(response, BANNER)
 
