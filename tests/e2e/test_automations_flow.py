@@ -42,6 +42,11 @@ def ctm(settings, dispatch):
     api.stop()
 
 
+def fits(page) -> bool:
+    """No horizontal page scroll at the laptop width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def sms_sent(api) -> list:
     return [request for request in api.requests if request.path.endswith("/sms")]
 
@@ -174,6 +179,7 @@ def test_screenshots_of_the_list_the_editor_by_trigger_and_the_log(people, sign_
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/cp/automations")
     page.screenshot(path=str(SHOTS / "automations_list_1366.png"))
+    assert fits(page)
     for status, error in (
         ("sent", ""),
         ("failed", "No CTM number configured for office Garage"),
@@ -199,6 +205,7 @@ def test_screenshots_of_the_list_the_editor_by_trigger_and_the_log(people, sign_
     log.get_by_role("link", name="Reset").click()
     expect(log.locator("tbody tr")).to_have_count(3)
     page.screenshot(path=str(SHOTS / "automations_log_1366.png"))
+    assert fits(page)
     log.get_by_role("link", name=job.display_id).first.click()
     expect(page.locator("#right-panel")).to_have_class(re.compile("is-open"))
     expect(page.locator("#right-panel")).to_contain_text(job.display_id)
@@ -219,3 +226,4 @@ def test_screenshots_of_the_list_the_editor_by_trigger_and_the_log(people, sign_
     page.get_by_label("Body").fill("Reminder for {{client.firstName}}: {{job.dateStart}}")
     expect(page.locator("#rule-preview")).to_contain_text(re.compile(r"Reminder for \w+"))
     page.screenshot(path=str(SHOTS / "automations_editor_time_1366.png"), full_page=True)
+    assert fits(page)
