@@ -4,49 +4,18 @@
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from crm import untrusted
 from crm.errors import DomainError
 from crm.http import json_error
+from crm.webhook_bodies import BadPayload, posted_fields
 from leads import services
 from leads.models import LeadSource
 
 MAX_BODY_BYTES = 256 * 1024
-
-
-class BadPayload(Exception):
-    def __init__(self, message: str, status: int = 400):
-        self.message, self.status = message, status
-
-
-def _payload(request) -> dict:
-    """The body as a JSON object or form fields, strings cleaned (crm.untrusted)."""
-    too_big = BadPayload(f"The body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
-    try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            raise too_big
-        body = request.body
-    except (ValueError, RequestDataTooBig):
-        raise too_big from None
-    if len(body) > MAX_BODY_BYTES:  # a chunked body has no Content-Length
-        raise too_big
-    if request.content_type == "application/json":
-        try:
-            data = untrusted.load_json(body or b"null")
-        except untrusted.UntrustedInputError as error:
-            raise BadPayload(str(error)) from error
-        if not isinstance(data, dict):
-            raise BadPayload("The body must be a JSON object.")
-        return data
-    try:
-        return untrusted.clean_json({key: request.POST.get(key) for key in request.POST})
-    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
-        raise BadPayload("The body is not valid JSON or form data.") from error
 
 
 def _has_secret(request) -> bool:
@@ -57,7 +26,7 @@ def _has_secret(request) -> bool:
 def _ingest(request, source_key=None) -> JsonResponse:
     """Parse once, accept, answer. `source_key` None means: the body's, then ?source=."""
     try:
-        payload = _payload(request)
+        payload = posted_fields(request, max_bytes=MAX_BODY_BYTES)
     except BadPayload as error:
         return json_error(error.message, error.status)
     if source_key is None:

@@ -8,15 +8,14 @@ again (providers retry).
 
 from functools import wraps
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
-from django.http.multipartparser import MultiPartParserError
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from crm import untrusted
 from crm.errors import DomainError
 from crm.http import json_error
+from crm.webhook_bodies import BadPayload, posted_fields
 from messaging import inbound
 from messaging.models import MessagingSettings
 from messaging.providers import twilio
@@ -28,11 +27,6 @@ CTM_CUSTOMER = ("caller_number", "from")
 CTM_BODY = ("message_body", "body", "msg")
 CTM_ID = ("id", "sid", "message_id")
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-class BadPayload(Exception):
-    def __init__(self, message: str, status: int = 400):
-        self.message, self.status = message, status
 
 
 def inbound_webhook(view):
@@ -55,30 +49,6 @@ def inbound_webhook(view):
     return endpoint
 
 
-def _fields(request) -> dict:
-    too_big = BadPayload(f"The body is larger than {MAX_BODY_BYTES // 1024} KB.", 413)
-    try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            raise too_big
-        body = request.body
-    except (ValueError, RequestDataTooBig):
-        raise too_big from None
-    if len(body) > MAX_BODY_BYTES:
-        raise too_big
-    if request.content_type == "application/json":
-        try:
-            data = untrusted.load_json(body or b"null")
-        except untrusted.UntrustedInputError as error:
-            raise BadPayload(str(error)) from error
-        if not isinstance(data, dict):
-            raise BadPayload("The body must be a JSON object.")
-        return data
-    try:
-        return untrusted.clean_json({key: request.POST.get(key) for key in request.POST})
-    except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
-        raise BadPayload("The body is not valid JSON or form data.") from error
-
-
 def _text(data: dict, names: tuple[str, ...], *, required: bool = True) -> str:
     for name in names:
         value = data.get(name)
@@ -98,7 +68,7 @@ def ctm_sms(request, token: str):
     expected = MessagingSettings.inbound_token()
     if not expected or not constant_time_compare(untrusted.clean_text(token), expected):
         return json_error("Wrong webhook token.", 403)
-    data = _fields(request)
+    data = posted_fields(request, max_bytes=MAX_BODY_BYTES)
     direction = str(data.get("direction") or "").lower()
     if "out" in direction:  # CTM also reports the texts we sent
         return JsonResponse({"status": "success", "stored": False})
@@ -115,7 +85,7 @@ def ctm_sms(request, token: str):
 @inbound_webhook
 def twilio_sms(request):
     """POST /webhook/twilio/sms: signed by Twilio over our public URL and the fields."""
-    data = _fields(request)
+    data = posted_fields(request, max_bytes=MAX_BODY_BYTES)
     url = request.build_absolute_uri()  # scheme and host as the proxy saw them
     params = {key: request.POST.get(key) for key in request.POST}
     signature = request.headers.get("X-Twilio-Signature", "")
