@@ -12,7 +12,7 @@ from automations.rules.models import LogStatus, Rule, RuleLog
 from crm import event_handlers
 from crm.models import DomainEvent
 from jobs.models import Status as JobStatus
-from jobs.services import auto_status, creating, dispatch, scheduling, statuses
+from jobs.services import auto_status, creating, dispatch, scheduling, statuses, workiz_import
 from leads.models import Status as LeadStatus
 from leads.services import creating as lead_creating
 from leads.services import working
@@ -246,3 +246,24 @@ def test_a_rule_that_cannot_be_evaluated_logs_failed_and_the_others_fire(
     assert fired(fine) == ["sent"]
     log = RuleLog.objects.get(rule=broken)
     assert log.status == LogStatus.FAILED and "bad data" in log.error
+
+
+def test_a_real_workiz_import_sends_nothing(
+    sms, garage, owner, repair, gdq, django_capture_on_commit_callbacks
+):
+    created = rule("job_created")
+    statuses_rule = rule("job_status_changed", target_status="submitted")
+    row = {
+        "client": "Emily Harrison",
+        "phone": "(305) 555-0142",
+        "address": "100 Biscayne Blvd",
+        "zip_code": "33132",
+        "scheduled": "05/03/2026 9:00 AM",
+        "type": "Repair",
+        "source": "GDQ",
+        "status": "Submitted",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        result = workiz_import.import_jobs(actor=owner, rows=[(2, row)], office=garage)
+    assert len(result.created) == 1 and DomainEvent.objects.filter(name="job.imported").exists()
+    assert fired(created) == fired(statuses_rule) == []
