@@ -46,6 +46,7 @@ PAUSED = "paused"
 QUIET = "outside quiet hours"
 LATEST = datetime.timedelta(hours=24)  # a time rule never fires later than this
 BATCH = 100  # log rows per send task
+STALE_AFTER = datetime.timedelta(minutes=10)  # a queued row this old lost its send task
 OFFSET_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
 
 
@@ -199,7 +200,10 @@ def queue(log_ids: list[int]) -> None:
     from automations.rules.tasks import send_automations
 
     for start in range(0, len(log_ids), BATCH):
-        send_automations.delay(log_ids[start : start + BATCH])
+        try:
+            send_automations.delay(log_ids[start : start + BATCH])
+        except Exception:  # broker down: the tick hands stale queued rows out again
+            logger.exception("Could not queue automation sends; the tick will retry them")
 
 
 # --- Time rules ----------------------------------------------------------------------
@@ -212,7 +216,22 @@ def tick(now: datetime.datetime | None = None) -> int:
     written = 0
     for rule in _rules(trigger__in=TIME_TRIGGERS):
         written += len(_tick_rule(rule, now, paused=paused))
+    requeue_stale(now)
     return written
+
+
+def requeue_stale(now: datetime.datetime) -> int:
+    """Queued rows whose send task never ran (the broker lost it, or was down) go out again;
+    a row already sent is never sent twice (the send step takes only `queued` rows)."""
+    stale = RuleLog.objects.filter(
+        status=LogStatus.QUEUED,
+        created_at__lt=now - STALE_AFTER,
+        created_at__gte=now - LATEST,
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        queue(ids)
+    return len(ids)
 
 
 def offset(rule: Rule) -> datetime.timedelta:

@@ -2,7 +2,10 @@
 through the messaging chokepoint, plain-text email through the office's SMTP account, and
 Pause All stopping sends already queued."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from automations.rules import firing, sending, services
 from automations.rules.models import LogStatus, Rule, RuleLog
@@ -178,3 +181,24 @@ def test_a_deleted_or_disabled_rule_sends_nothing_it_had_queued(garage_job):
     Rule.objects.filter(pk=made.pk).update(enabled=False)
     sending.send([log_id])
     assert outcome(RuleLog.objects.get(pk=log_id)) == ("skipped", "", "rule disabled")
+
+
+def test_the_tick_sends_again_what_a_lost_send_task_left_queued(
+    sms, garage_job, django_capture_on_commit_callbacks
+):
+    rule()
+    job = garage_job()
+    event = DomainEvent.objects.create(
+        name="job.created", office=job.office, payload={"job": job.pk, "snapshot": {}}
+    )
+    (lost,) = firing.on_event(event)  # its after-commit send never runs (no commit here)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        firing.tick(now)  # too recent: its task may still be on its way
+    assert RuleLog.objects.get(pk=lost).status == LogStatus.QUEUED
+    with django_capture_on_commit_callbacks(execute=True):
+        firing.tick(now + datetime.timedelta(minutes=11))
+    assert outcome(RuleLog.objects.get(pk=lost)) == ("sent", "+13055550142", "")
+    with django_capture_on_commit_callbacks(execute=True):
+        firing.tick(now + datetime.timedelta(minutes=16))
+    assert texts_to(sms, "+13055550142") == 1
