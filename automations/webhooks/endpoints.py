@@ -77,10 +77,8 @@ def _describe(endpoint: Endpoint) -> str:
     return f"{endpoint.get_slot_display()} fan-out “{endpoint.name}”"
 
 
-def _changed(kind: str, text: str, *, actor, slot: str, endpoint_id, metadata: dict) -> None:
-    """Audit an endpoint change and emit it (the CP pages of other owners refresh)."""
-    audit(kind, text, actor=actor, metadata=metadata)
-    change = kind.removeprefix("webhook.")
+def _emit_change(*, actor, slot: str, endpoint_id, change: str) -> None:
+    """An endpoint change as an event (another owner's open page refreshes its lists)."""
     events.emit(
         "webhook_endpoint.changed", actor=actor, slot=slot, endpoint_id=endpoint_id, change=change
     )
@@ -102,42 +100,39 @@ def save_main_url(*, actor, slot: str, url: str) -> Endpoint | None:
             return None
         pk = current.pk
         current.delete()
-        _changed(
+        audit(
             "webhook.removed",
             f"{label} cleared",
             actor=actor,
-            slot=slot,
-            endpoint_id=pk,
             metadata={"slot": slot},
         )
+        _emit_change(actor=actor, slot=slot, endpoint_id=pk, change="removed")
         return None
     url = clean_url(url)
     if current is None:
         endpoint = Endpoint.objects.create(
             slot=slot, is_main=True, url=url, secret=signing.new_secret()
         )
-        _changed(
+        audit(
             "webhook.added",
             f"{label} set to {url}",
             actor=actor,
-            slot=slot,
-            endpoint_id=endpoint.pk,
             metadata={"slot": slot, "url": url},
         )
+        _emit_change(actor=actor, slot=slot, endpoint_id=endpoint.pk, change="added")
         return endpoint
     if current.url != url:
         old = current.url
         current.url = url
         current.gone_at = None
         current.save(update_fields=["url", "gone_at", "updated_at"])
-        _changed(
+        audit(
             "webhook.changed",
             f"{label} changed from {old} to {url}",
             actor=actor,
-            slot=slot,
-            endpoint_id=current.pk,
             metadata={"slot": slot, "url": [old, url]},
         )
+        _emit_change(actor=actor, slot=slot, endpoint_id=current.pk, change="changed")
     return current
 
 
@@ -226,14 +221,13 @@ def add_fan_out(
     )
     for field, values in filters.items():
         getattr(endpoint, field).set(values)
-    _changed(
+    audit(
         "webhook.added",
         f"{_describe(endpoint)} added: {url}",
         actor=actor,
-        slot=slot,
-        endpoint_id=endpoint.pk,
         metadata={"slot": slot, "endpoint": endpoint.pk, "url": url},
     )
+    _emit_change(actor=actor, slot=slot, endpoint_id=endpoint.pk, change="added")
     return endpoint
 
 
@@ -303,14 +297,13 @@ def update_fan_out(
             changed.append(field.replace("_", " "))
             getattr(endpoint, field).set(values)
     if changed:
-        _changed(
+        audit(
             "webhook.changed",
             f"{_describe(endpoint)} saved ({', '.join(changed)})",
             actor=actor,
-            slot=endpoint.slot,
-            endpoint_id=endpoint.pk,
             metadata={"endpoint": endpoint.pk, "changed": changed, "url": url},
         )
+        _emit_change(actor=actor, slot=endpoint.slot, endpoint_id=endpoint.pk, change="changed")
     return endpoint
 
 
@@ -324,14 +317,13 @@ def set_enabled(*, actor, endpoint: Endpoint, enabled: bool) -> Endpoint:
     if endpoint.enabled != enabled:
         endpoint.enabled = enabled
         endpoint.save(update_fields=["enabled", "updated_at"])
-        _changed(
+        audit(
             "webhook.changed",
             f"{_describe(endpoint)} {'enabled' if enabled else 'paused'}",
             actor=actor,
-            slot=endpoint.slot,
-            endpoint_id=endpoint.pk,
             metadata={"endpoint": endpoint.pk, "enabled": enabled},
         )
+        _emit_change(actor=actor, slot=endpoint.slot, endpoint_id=endpoint.pk, change="changed")
     return endpoint
 
 
@@ -344,14 +336,13 @@ def delete_fan_out(*, actor, endpoint: Endpoint) -> None:
     text = f"{_describe(endpoint)} deleted ({endpoint.url})"
     slot, pk = endpoint.slot, endpoint.pk
     endpoint.delete()
-    _changed(
+    audit(
         "webhook.removed",
         text,
         actor=actor,
-        slot=slot,
-        endpoint_id=pk,
         metadata={"endpoint": pk, "url": endpoint.url},
     )
+    _emit_change(actor=actor, slot=slot, endpoint_id=pk, change="removed")
 
 
 @transaction.atomic
@@ -364,12 +355,11 @@ def rotate_secret(*, actor, endpoint: Endpoint) -> str:
     endpoint.secret = signing.new_secret()
     endpoint.rotated_at = timezone.now()
     endpoint.save(update_fields=["previous_secret", "secret", "rotated_at", "updated_at"])
-    _changed(
+    audit(
         "webhook.secret_rotated",
         f"{_describe(endpoint)}: signing secret rotated (the old one signs for 24 hours)",
         actor=actor,
-        slot=endpoint.slot,
-        endpoint_id=endpoint.pk,
         metadata={"endpoint": endpoint.pk},
     )
+    _emit_change(actor=actor, slot=endpoint.slot, endpoint_id=endpoint.pk, change="secret_rotated")
     return endpoint.secret
