@@ -187,8 +187,7 @@ def _conditions(values: dict, group: str) -> dict[str, list]:
     return rows
 
 
-def _changed(kind: str, text: str, *, actor, rule_id: int, change: str, metadata=None) -> None:
-    audit(kind, text, actor=actor, metadata={"rule": rule_id, **(metadata or {})})
+def _emit_change(*, actor, rule_id: int, change: str) -> None:
     events.emit("automation_rule.changed", actor=actor, rule_id=rule_id, change=change)
 
 
@@ -226,21 +225,21 @@ def save_rule(*, actor, rule: Rule | None = None, **fields) -> Rule:
     for field, records in rows.items():
         getattr(rule, field).set(records)
     if created:
-        _changed(
+        audit(
             "automation.added",
             f"Automation “{rule.name}” added",
             actor=actor,
-            rule_id=rule.pk,
-            change="added",
+            metadata={"rule": rule.pk},
         )
+        _emit_change(actor=actor, rule_id=rule.pk, change="added")
     else:
-        _changed(
+        audit(
             "automation.changed",
             f"Automation “{rule.name}” saved",
             actor=actor,
-            rule_id=rule.pk,
-            change="changed",
+            metadata={"rule": rule.pk},
         )
+        _emit_change(actor=actor, rule_id=rule.pk, change="changed")
     return rule
 
 
@@ -250,13 +249,13 @@ def delete_rule(*, actor, rule: Rule) -> None:
     check(actor, MANAGE)
     pk, name = rule.pk, rule.name
     Rule.objects.filter(pk=pk).delete()
-    _changed(
+    audit(
         "automation.deleted",
         f"Automation “{name}” deleted",
         actor=actor,
-        rule_id=pk,
-        change="deleted",
+        metadata={"rule": pk},
     )
+    _emit_change(actor=actor, rule_id=pk, change="deleted")
 
 
 @transaction.atomic
@@ -271,14 +270,13 @@ def duplicate_rule(*, actor, rule: Rule) -> Rule:
     )
     for field in CONDITIONS:
         getattr(copy, field).set(getattr(source, field).all())
-    _changed(
+    audit(
         "automation.added",
         f"Automation “{copy.name}” added (copy of “{source.name}”)",
         actor=actor,
-        rule_id=copy.pk,
-        change="added",
-        metadata={"copied_from": source.pk},
+        metadata={"rule": copy.pk, "copied_from": source.pk},
     )
+    _emit_change(actor=actor, rule_id=copy.pk, change="added")
     return copy
 
 
@@ -293,13 +291,13 @@ def set_enabled(*, actor, rule: Rule, enabled: bool) -> Rule:
             rule.enabled_at = timezone.now()
         rule.save(update_fields=["enabled", "enabled_at", "updated_at"])
         word = "enabled" if enabled else "disabled"
-        _changed(
+        audit(
             "automation.changed",
             f"Automation “{rule.name}” {word}",
             actor=actor,
-            rule_id=rule.pk,
-            change=word,
+            metadata={"rule": rule.pk},
         )
+        _emit_change(actor=actor, rule_id=rule.pk, change=word)
     return rule
 
 
