@@ -14,7 +14,7 @@ def log_rows(
 ) -> list[RuleLog]:
     """Rows matching a search over recipient / preview / error and the dropdowns; a
     filter value that isn't one of the choices is ignored, not an error."""
-    rows = RuleLog.objects.select_related("job", "lead").order_by("-created_at", "-id")
+    rows = RuleLog.objects.order_by("-created_at", "-id")
     q = (q or "").strip()
     if q:
         rows = rows.filter(

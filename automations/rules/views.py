@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from automations.rules import log, services
+from automations.rules import log, log_html, services
 from automations.rules.forms import LogFilterForm, RuleForm, trigger_kinds
 from automations.rules.models import (
     TIME_TRIGGERS,
@@ -23,7 +23,6 @@ from crm import permissions
 from crm.errors import DomainError
 from crm.flash import flash_outcome
 from crm.htmx import refuse
-from crm.phones import pretty
 from jobs.models import Status as JobStatus
 from leads.models import Status as LeadStatus
 
@@ -64,11 +63,6 @@ def conditions_text(rule: Rule) -> str:
     return " · ".join(parts) or "Every record (no conditions)"
 
 
-def shown_address(address: str) -> str:
-    """A phone as people read it, "(305) 555-0142"; an email as typed."""
-    return address if "@" in address else pretty(address)
-
-
 def _rules() -> list[Rule]:
     rules = list(
         Rule.objects.order_by("name", "pk").prefetch_related(
@@ -84,7 +78,7 @@ def _describe(rule: Rule) -> Rule:
     rule.trigger_text = trigger_text(rule)
     rule.conditions_text = conditions_text(rule)
     rule.recipient_text = (
-        shown_address(rule.static_to)
+        log_html.shown_address(rule.static_to)
         if rule.recipient == Recipient.STATIC
         else rule.get_recipient_display()
     )
@@ -250,9 +244,7 @@ def rule_log(request):
     rules = list(Rule.objects.order_by("name").values_list("pk", "name"))
     form = LogFilterForm(request.GET or None, rules=rules)
     rows = log.log_rows(**form.filters())  # the spec's last 200
-    for row in rows:
-        row.recipient_shown = shown_address(row.recipient)
-    context = {"form": form, "rows": rows}
+    context = {"form": form, "rows": rows, "rows_html": log_html.rows_html(rows)}
     partial = request.GET.get("partial") if request.htmx else None
     if partial == "rows":
         return render(request, "automations/_partials/log_rows.html", context)
