@@ -2,7 +2,10 @@
 was typed; the rules (recipient per trigger, static address per channel, variables, offsets)
 live in `services.save_rule`, which refuses with a reason the editor shows."""
 
+from html import escape
+
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 
 from automations.rules.models import (
     JOB_TRIGGERS,
@@ -19,7 +22,7 @@ from automations.rules.models import (
 )
 from contractors.models import JobPartner, JobType
 from crm.accounts.models import Office
-from crm.widgets import MultiSelectDropdown
+from crm.widgets import MultiSelectDropdown, field_html, select_html
 from jobs.models import Status as JobStatus
 from leads.models import LeadSource
 from leads.models import Status as LeadStatus
@@ -174,6 +177,9 @@ def trigger_kinds() -> dict[str, list[str]]:
     }
 
 
+SELECTS = ("status", "channel", "rule")
+
+
 class LogFilterForm(forms.Form):
     """The 📜 View Log's filters; a value it doesn't know is dropped, not refused."""
 
@@ -202,6 +208,19 @@ class LogFilterForm(forms.Form):
     def __init__(self, *args, rules: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", "All rules"), *rules]
+
+    def fields_html(self) -> SafeString:
+        """The four filters drawn as crm.widgets draws filter rows: Django's widget
+        templates cost ~3 ms a load, more than the log's SQL."""
+        q = self["q"]
+        value = q.value() or ""
+        search = (
+            f'<input type="search" name="q" id="{q.auto_id}" value="{escape(value)}" '
+            'maxlength="200" placeholder="Recipient, text or error…" autocomplete="off">'
+        )
+        controls = [field_html(q, search)]
+        controls += [field_html(self[name], select_html(self[name])) for name in SELECTS]
+        return mark_safe("".join(controls))
 
     def filters(self) -> dict:
         """The valid filters as `log.log_rows` keywords (an invalid one is left out)."""
