@@ -98,9 +98,16 @@ def _time_batch(connection_, path: str, headers: dict, requests: int) -> float:
 
 
 def measure(
-    base_url: str, cookies: dict[str, str], paths: dict[str, str], *, rounds=3, requests=40
+    base_url: str,
+    cookies: dict[str, str],
+    paths: dict[str, str],
+    *,
+    rounds=3,
+    requests=40,
+    extra_headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Median ms per request of each labelled path and of the bare view ("bare").
+    `extra_headers` go with every request (HX-Request: a modal's partial).
 
     Round by round, every path's batch of `requests` keep-alive GETs follows a batch of the
     bare view, so drift on a busy machine hits both alike. The cookies the app sets on the
@@ -115,7 +122,7 @@ def measure(
     assert response.status == 200, f"the bare view answered {response.status}: signed in?"
     for header in response.headers.get_all("Set-Cookie") or []:
         cookies.update({name: morsel.value for name, morsel in SimpleCookie(header).items()})
-    headers = {"Cookie": _cookie_header(cookies), "Host": parts.hostname}
+    headers = {"Cookie": _cookie_header(cookies), "Host": parts.hostname, **(extra_headers or {})}
     for path in paths.values():  # warm: templates compiled, caches filled
         _get(connection_, path, headers)
     times = {"bare": [], **{label: [] for label in paths}}
@@ -129,10 +136,11 @@ def measure(
     return {label: statistics.median(values) for label, values in times.items()}
 
 
-def statements_of(client, path: str) -> list[str]:
-    """The SQL the page at `path` runs (Django's test client, signed in as the caller set)."""
+def statements_of(client, path: str, **extra) -> list[str]:
+    """The SQL the page at `path` runs (Django's test client, signed in as the caller set;
+    `extra`: request headers as the test client takes them, HTTP_HX_REQUEST="true")."""
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
+        response = client.get(path, **extra)
     assert response.status_code == 200, f"GET {path}: {response.status_code}"
     return [query["sql"] for query in captured.captured_queries]
 
