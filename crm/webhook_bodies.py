@@ -1,10 +1,16 @@
-"""The body of a webhook POST from a partner or a provider, read safely: a JSON object or
+"""Webhook POSTs from partners and providers: the endpoint decorator (JSON errors), and the
+body read safely: a JSON object or
 form fields, every string cleaned (crm.untrusted), size-capped before it is read."""
+
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 
 from crm import untrusted
+from crm.errors import DomainError
+from crm.http import json_error
 
 
 class BadPayload(Exception):
@@ -37,3 +43,27 @@ def posted_fields(request, *, max_bytes: int) -> dict:
         return untrusted.clean_json({key: request.POST.get(key) for key in request.POST})
     except (MultiPartParserError, SuspiciousOperation, UnicodeDecodeError) as error:
         raise BadPayload("The body is not valid JSON or form data.") from error
+
+
+def public_post(action: str):
+    """A webhook endpoint: no CSRF (senders have no session), POST only ("Use POST to
+    `action`." with a JSON 405), a BadPayload or a refusal answered as a JSON error."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def endpoint(request, *args, **kwargs):
+            if request.method != "POST":
+                response = json_error(f"Use POST to {action}.", 405)
+                response["Allow"] = "POST"
+                return response
+            try:
+                return view(request, *args, **kwargs)
+            except BadPayload as error:
+                return json_error(error.message, error.status)
+            except DomainError as error:
+                return json_error(error.message, 400)
+
+        return endpoint
+
+    return decorate

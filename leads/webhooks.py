@@ -1,17 +1,14 @@
 """Inbound lead webhooks. Every answer is JSON: {"status": "success", ...} or
 {"status": "error", "error": "..."} with 400 / 401 / 404 / 405 / 413 / 429."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.csrf import csrf_exempt
 
 from crm import untrusted
 from crm.errors import DomainError
 from crm.http import json_error
-from crm.webhook_bodies import BadPayload, posted_fields
+from crm.webhook_bodies import BadPayload, posted_fields, public_post
 from leads import services
 from leads.models import LeadSource
 
@@ -45,19 +42,7 @@ def _ingest(request, source_key=None) -> JsonResponse:
     return JsonResponse({"status": "success", "received": inbound.pk})
 
 
-def webhook(view):
-    """A partner-facing endpoint: no CSRF (partners have no session), POST only, JSON 405."""
-
-    @csrf_exempt
-    @wraps(view)
-    def endpoint(request, *args, **kwargs):
-        if request.method != "POST":
-            response = json_error("Use POST to send leads.", 405)
-            response["Allow"] = "POST"
-            return response
-        return view(request, *args, **kwargs)
-
-    return endpoint
+webhook = public_post("send leads")
 
 
 @webhook

@@ -6,16 +6,12 @@ webhooks. A text the provider sent before is answered as a success without stori
 again (providers retry).
 """
 
-from functools import wraps
-
 from django.http import HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.csrf import csrf_exempt
 
 from crm import untrusted
-from crm.errors import DomainError
 from crm.http import json_error
-from crm.webhook_bodies import BadPayload, posted_fields
+from crm.webhook_bodies import BadPayload, posted_fields, public_post
 from messaging import inbound
 from messaging.models import MessagingSettings
 from messaging.providers import twilio
@@ -29,24 +25,7 @@ CTM_ID = ("id", "sid", "message_id")
 TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def inbound_webhook(view):
-    """No CSRF (providers have no session), POST only, JSON 405."""
-
-    @csrf_exempt
-    @wraps(view)
-    def endpoint(request, *args, **kwargs):
-        if request.method != "POST":
-            response = json_error("Use POST to deliver texts.", 405)
-            response["Allow"] = "POST"
-            return response
-        try:
-            return view(request, *args, **kwargs)
-        except BadPayload as error:
-            return json_error(error.message, error.status)
-        except DomainError as error:
-            return json_error(error.message, 400)
-
-    return endpoint
+inbound_webhook = public_post("deliver texts")
 
 
 def _text(data: dict, names: tuple[str, ...], *, required: bool = True) -> str:
