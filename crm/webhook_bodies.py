@@ -1,6 +1,6 @@
-"""Webhook POSTs from partners and providers: the endpoint decorator (JSON errors), and the
-body read safely: a JSON object or
-form fields, every string cleaned (crm.untrusted), size-capped before it is read."""
+"""Webhook POSTs from partners and providers: the endpoint decorator (JSON errors) and the
+body read safely (a JSON object or form fields, every string cleaned by crm.untrusted,
+size-capped before it is read)."""
 
 from functools import wraps
 
