@@ -42,6 +42,12 @@ def ctm(settings, dispatch):
     api.stop()
 
 
+def settled(page) -> None:
+    """The modal's swapped-in content is settled (htmx attaches the filters' triggers
+    then): a filter typed in the same instant the rows appear would go unheard."""
+    expect(page.locator("#modal-body .htmx-added, #modal-body .htmx-settling")).to_have_count(0)
+
+
 def fits(page) -> bool:
     """No horizontal page scroll at the laptop width."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -127,6 +133,7 @@ def test_an_owner_rule_texts_the_contractor_and_pause_all_stops_it(
     expect(first).to_contain_text("Hi Mike Hernandez, new job JOB-")
     expect(first).to_contain_text("Client: Maria Lopez")
     page.screenshot(path=str(SHOTS / "automations_log_1366.png"))
+    settled(page)
     log.get_by_label("Search").fill("nobody-matches")
     expect(log).to_contain_text("Nothing logged under these filters.")
     log.get_by_role("link", name="Reset").click()
@@ -199,6 +206,7 @@ def test_screenshots_of_the_list_the_editor_by_trigger_and_the_log(people, sign_
     page.get_by_role("link", name="📜 View Log").click()
     log = page.locator("#modal-body")
     expect(log.locator("tbody tr")).to_have_count(3)
+    settled(page)
     log.get_by_label("Status").select_option("failed")
     expect(log.locator("tbody tr")).to_have_count(1)
     expect(log.locator(".rule-log__error")).to_have_css("color", "rgb(220, 38, 38)")
