@@ -28,12 +28,12 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(settings.BUSINESS_TIME_ZONE)
 
 
-def _local(when, zone) -> str:
-    """`when` on the lead's own clock, with its zone: "Dec 6, 12:10 PM EST"."""
+def _local(when, zone, with_zone: bool = False) -> str:
     if not when:
         return ""
     local = when.astimezone(zone)
-    return f"{local:%b %-d, %-I:%M %p} {local.tzname()}"
+    text = f"{local:%b %-d, %-I:%M %p}"
+    return f"{text} {local.tzname()}" if with_zone else text
 
 
 def urgency_of(status: str, next_contact_at, now) -> str:
@@ -81,6 +81,7 @@ def dashboard_row(row: dict, *, user, now, detail_base: str, sources: dict, offi
         "is_bookback": row["is_bookback"],
         "is_transferred": row["is_transferred"],
         "next_contact": _local(row["next_contact_at"], zone),
+        "next_contact_full": _local(row["next_contact_at"], zone, with_zone=True),
     }
     shown["html"] = row_html(shown)
     return shown
@@ -131,7 +132,8 @@ def row_html(row: dict) -> SafeString:
         f"{escape(row['status_label'])}</span>"
         f' <span class="urgency urgency--{row["urgency"]}">{row["urgency"]}</span></td>'
         f'<td class="center">{flags}</td>'
-        f'<td class="nowrap">{escape(row["next_contact"])}</td>'
+        f'<td class="nowrap" title="{escape(row["next_contact_full"])}">'
+        f"{escape(row['next_contact'])}</td>"
         f'<td class="nowrap"><a class="btn btn--sm" href="{url}" data-open-lead>Open</a></td>'
         "</tr>"
     )

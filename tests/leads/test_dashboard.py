@@ -259,7 +259,7 @@ def test_lead_rows_show_the_spec_columns(owner_client, sliding):
     assert 'title="Big Lou"' in page and "Miami, FL" in page and "Facebook Ads" in page
     assert "<td>EDT</td>" in page  # the lead's zone, in May
     assert ">2h ago<" in page
-    assert '<td class="nowrap">May 4, 11:30 AM EDT<' in page
+    assert 'title="May 4, 11:30 AM EDT">May 4, 11:30 AM<' in page
 
 
 def test_viewers_get_no_write_buttons(client, sliding):
