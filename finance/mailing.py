@@ -33,23 +33,7 @@ Kind, State = WeeklyReportDelivery.Kind, WeeklyReportDelivery.State
 
 def finance_connection(finance_settings: FinanceSettings):
     """An SMTP connection with the finance account's credentials (opened on first send)."""
-    if finance_settings.smtp_use_ssl:
-        security = mail.Security.SSL
-    elif finance_settings.smtp_use_tls:
-        security = mail.Security.STARTTLS
-    else:
-        security = mail.Security.NONE
-    return mail.connection(
-        mail.SmtpConfig(
-            host=finance_settings.smtp_host,
-            port=finance_settings.smtp_port,
-            username=finance_settings.smtp_username,
-            password=finance_settings.smtp_password,
-            from_email=finance_settings.from_email,
-            from_name=finance_settings.from_name,
-            security=security,
-        )
-    )
+    return mail.connection(finance_settings.smtp_config)
 
 
 def _claim(

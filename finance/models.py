@@ -4,6 +4,7 @@ The money itself lives on the job (jobs.models.Job: closing, parts, paid flags..
 from django.db import models
 from django.utils import timezone
 
+from crm import mail
 from crm.fields import EncryptedTextField
 from crm.unreadable_secrets import notice, report_unreadable
 
@@ -55,6 +56,25 @@ class FinanceSettings(models.Model):
     @property
     def secret_notice(self) -> str:
         return notice(self.smtp_password, "SMTP password")
+
+    @property
+    def smtp_config(self) -> mail.SmtpConfig:
+        """The account as crm.mail takes it (as Office.smtp_config is an office's)."""
+        if self.smtp_use_ssl:
+            security = mail.Security.SSL
+        elif self.smtp_use_tls:
+            security = mail.Security.STARTTLS
+        else:
+            security = mail.Security.NONE
+        return mail.SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            username=self.smtp_username,
+            password=self.smtp_password,
+            from_email=self.from_email,
+            from_name=self.from_name,
+            security=security,
+        )
 
     @property
     def is_smtp_configured(self) -> bool:
