@@ -313,6 +313,93 @@ CAPABILITIES: tuple[Capability, ...] = (
         ADMINS,
         chapter="STOP / opt-out",
     ),
+    # Tasks (spec: Tasks panel, Recurring tasks, Office assignment).
+    Capability(
+        "tasks.view",
+        "Tasks",
+        "Open the 📋 Tasks panel",
+        EVERYONE - {PARTNER},
+        "Viewers read their tasks but change nothing.",
+        chapter="Tasks panel",
+    ),
+    Capability(
+        "tasks.create",
+        "Tasks",
+        "Create tasks",
+        STAFF_WRITERS,
+        "For a person sharing one of her offices, or one of her offices.",
+        chapter="Tasks panel",
+    ),
+    Capability(
+        "tasks.edit",
+        "Tasks",
+        "Edit and delete tasks",
+        STAFF_WRITERS,
+        "Agents only their own: the ones they created or that are assigned to them.",
+        chapter="Tasks panel",
+    ),
+    Capability(
+        "tasks.complete",
+        "Tasks",
+        "Mark tasks done and re-open them",
+        STAFF_WRITERS,
+        "Any task she can see: a teammate can finish a shared office task.",
+        chapter="Tasks panel",
+    ),
+    Capability(
+        "tasks.view_all",
+        "Tasks",
+        "See the All tab of the Tasks panel",
+        ADMINS,
+        "Admins see all tasks of their own offices; the owner sees everything.",
+        chapter="Tasks panel",
+    ),
+    Capability(
+        "tasks.recurring",
+        "Tasks",
+        "Set up recurring task templates",
+        frozenset({OWNER}),
+        chapter="Recurring tasks",
+    ),
+    # Reports (spec: Reports, the topbar's 📊).
+    Capability(
+        "reports.view",
+        "Reports",
+        "Open 📊 Reports",
+        EVERYONE - {PARTNER},
+        "Numbers cover only her own offices; no Jobs tab without a Jobs-enabled office.",
+        chapter="Reports",
+    ),
+    Capability(
+        "reports.email",
+        "Reports",
+        "Set up the emailed daily / weekly / monthly reports",
+        frozenset({OWNER}),
+        chapter="Reports",
+    ),
+    # AI Assistant (spec: AI Assistant chat, Other CP settings → 🤖 AI Assistant).
+    Capability(
+        "assistant.use",
+        "AI Assistant",
+        "Chat with the 🤖 AI Assistant",
+        EVERYONE - {PARTNER},
+        "It reads only what she may see, within her role's daily budget.",
+        chapter="AI Assistant chat",
+    ),
+    Capability(
+        "assistant.manage",
+        "AI Assistant",
+        "Set the AI key, model, daily budgets and prices",
+        frozenset({OWNER}),
+        chapter="AI Assistant chat",
+    ),
+    Capability(
+        "assistant.replay",
+        "AI Assistant",
+        "Read the AI audit log and replay conversations",
+        frozenset({OWNER}),
+        chapter="AI Assistant chat",
+    ),
 )
 
 _BY_NAME = {capability.name: capability for capability in CAPABILITIES}

@@ -22,6 +22,9 @@ urlpatterns = [
     path("", include("automations.rules.urls")),
     path("", include("messaging.panel_urls")),
     path("", include("messaging.urls")),
+    path("", include("crm.todos.urls")),
+    path("", include("crm.reports.urls")),
+    path("", include("crm.assistant.urls")),
 ]
 
 handler400 = views.bad_request

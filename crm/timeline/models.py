@@ -126,6 +126,14 @@ class AuditEvent(models.Model):
         SMS_SETTINGS = "sms.settings_changed", "CTM settings changed"
         SMS_LINE = "sms.line_changed", "CTM number changed"
         SMS_TEMPLATE = "sms.template_changed", "SMS template changed"
+        TASK_TEMPLATE_ADDED = "task_template.added", "Recurring task added"
+        TASK_TEMPLATE_CHANGED = "task_template.changed", "Recurring task changed"
+        TASK_TEMPLATE_DELETED = "task_template.deleted", "Recurring task deleted"
+        REPORTS_EMAIL_SETTINGS = "reports.email_settings_changed", "Emailed reports settings changed"
+        AI_KEY = "assistant.key_changed", "AI Assistant API key changed"
+        AI_MODEL = "assistant.model_changed", "AI Assistant model changed"
+        AI_BUDGET = "assistant.budget_changed", "AI Assistant daily budget changed"
+        AI_PRICES = "assistant.prices_changed", "AI Assistant prices changed"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(

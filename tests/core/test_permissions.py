@@ -50,6 +50,17 @@ EXPECTED = {
     "sms.reply": {OWN, ADM, FIN, AGT},
     "sms.manage": {OWN},
     "sms.optouts": {OWN, ADM, FIN},
+    "tasks.view": {OWN, ADM, FIN, AGT, VWR},
+    "tasks.create": {OWN, ADM, FIN, AGT},
+    "tasks.edit": {OWN, ADM, FIN, AGT},
+    "tasks.complete": {OWN, ADM, FIN, AGT},
+    "tasks.view_all": {OWN, ADM, FIN},
+    "tasks.recurring": {OWN},
+    "reports.view": {OWN, ADM, FIN, AGT, VWR},
+    "reports.email": {OWN},
+    "assistant.use": {OWN, ADM, FIN, AGT, VWR},
+    "assistant.manage": {OWN},
+    "assistant.replay": {OWN},
 }
 
 
