@@ -129,7 +129,7 @@ class AuditEvent(models.Model):
         TASK_TEMPLATE_ADDED = "task_template.added", "Recurring task added"
         TASK_TEMPLATE_CHANGED = "task_template.changed", "Recurring task changed"
         TASK_TEMPLATE_DELETED = "task_template.deleted", "Recurring task deleted"
-        REPORTS_EMAIL_SETTINGS = "reports.email_settings_changed", "Emailed reports settings changed"
+        REPORTS_EMAIL_SETTINGS = "reports.email_settings_changed", "Emailed reports changed"
         AI_KEY = "assistant.key_changed", "AI Assistant API key changed"
         AI_MODEL = "assistant.model_changed", "AI Assistant model changed"
         AI_BUDGET = "assistant.budget_changed", "AI Assistant daily budget changed"
