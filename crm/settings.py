@@ -76,6 +76,8 @@ WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 WEBHOOK_CONNECT_TIMEOUT = 5.0  # seconds; settings so a test can shrink them
 WEBHOOK_TOTAL_TIMEOUT = 15.0
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+# AI Assistant: the Messages API host; None is the SDK's own default (tests point it at a fake).
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or None
 GOOGLE_MAPS_API_KEY = env.str("GOOGLE_MAPS_API_KEY", default="")
 # Server-only (ZIP geocoding); never rendered into a page. Falls back to the browser key.
 GOOGLE_GEOCODING_API_KEY = env.str("GOOGLE_GEOCODING_API_KEY", default="")

@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 
+from crm.assistant.client import DEFAULT_MODEL, MODELS
 from crm.fields import EncryptedTextField
 from crm.unreadable_secrets import notice, report_unreadable
 
@@ -20,6 +21,17 @@ class AppSettings(models.Model):
         blank=True,
         help_text="Address autocomplete, ZIP geocoding and maps. Restrict it by HTTP referrer in "
         "Google Cloud Console.",
+    )
+    anthropic_api_key = EncryptedTextField(
+        "Anthropic API key",
+        blank=True,
+        help_text="AI Assistant and the AI agents. Without it the assistant is off.",
+    )
+    assistant_model = models.CharField(
+        "AI Assistant model",
+        max_length=40,
+        default=DEFAULT_MODEL,
+        choices=list(MODELS.items()),
     )
 
     class Meta:
@@ -61,3 +73,7 @@ class AppSettings(models.Model):
     @property
     def secret_notice(self) -> str:
         return notice(self.google_places_api_key, "Google Places API key")
+
+    @property
+    def anthropic_key_notice(self) -> str:
+        return notice(self.anthropic_api_key, "Anthropic API key")
