@@ -3,10 +3,8 @@ read with every input locked (the server refuses their writes too); others get 4
 Thin: forms parse, `finance.services` writes, `finance.queries` scopes."""
 
 import datetime
-import io
 import json
 
-import openpyxl
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,12 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from openpyxl.styles import Font
 
 from crm import permissions
 from crm.errors import DomainError
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
+from crm.xlsx import xlsx_response
 from finance import services, tasks
 from finance.forms import FinanceFilterForm, menu_choices
 from finance.models import WeeklyReportDelivery
@@ -94,24 +92,14 @@ def dashboard(request):
 def export(request):
     """The filtered list (every page) as .xlsx, the numbers as numbers."""
     _, jobs = _filtered(request, finance_jobs(request.user))
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "Finance"
-    sheet.append([title for title, _ in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     values = [field for _, field in EXPORT_COLUMNS if field] + ["first_name", "last_name"]
-    for row in jobs.order_by("-starts_at", "-number").values(*values):
-        sheet.append([_cell(row, field) for _, field in EXPORT_COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    rows = (
+        [_cell(row, field) for _, field in EXPORT_COLUMNS]
+        for row in jobs.order_by("-starts_at", "-number").values(*values)
     )
+    headers = [title for title, _ in EXPORT_COLUMNS]
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="finance-{stamp}.xlsx"'
-    return response
+    return xlsx_response(f"finance-{stamp}.xlsx", [("Finance", headers, rows)])
 
 
 def _cell(row: dict, field: str | None):

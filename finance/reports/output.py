@@ -1,11 +1,8 @@
 """A week's report as email bodies (text + HTML) and as an .xlsx workbook."""
 
-import io
-
-import openpyxl
 from django.template.loader import render_to_string
-from openpyxl.styles import Font
 
+from crm.xlsx import DATE_FORMAT, MONEY_FORMAT, workbook_bytes
 from finance.reports.building import PartyReport, Reimbursement, WeeklyReport
 
 
@@ -19,8 +16,6 @@ def render_email(report: WeeklyReport, party: PartyReport) -> tuple[str, str, st
     return subject, text, html
 
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 CONTRACTOR_COLUMNS = [
     "Contractor",
     "Job",
@@ -89,23 +84,8 @@ MONEY_COLUMNS = {
 }
 
 
-def _sheet(workbook, title: str, columns: list[str], rows: list[list]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for index, name in enumerate(columns, start=1):
-        letter = openpyxl.utils.get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, len(name) + 2)
-        number_format = (
-            MONEY_FORMAT if name in MONEY_COLUMNS else DATE_FORMAT if name == "Date" else None
-        )
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
+# Money columns as money and dates as dates; every sheet fitted to its headers.
+FORMATS = {name: MONEY_FORMAT for name in MONEY_COLUMNS} | {"Date": DATE_FORMAT}
 
 
 def _cancel_note(item: Reimbursement) -> str:
@@ -119,15 +99,12 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     Reimbursements are rows of their own with the amount owed back as a negative payout
     (or share), so a column sum gives what is due.
     """
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = f"Payment report, week of {report.label}"
     not_payable = "Finance-cancelled: not payable"
 
-    rows = []
+    contractor_rows = []
     for party in report.contractors:
         for line in party.jobs:
-            rows.append(
+            contractor_rows.append(
                 [
                     party.name,
                     line.display_id,
@@ -145,28 +122,22 @@ def report_xlsx(report: WeeklyReport) -> bytes:
             )
         for item in party.reimbursements:
             line = item.line
-            rows.append(
+            contractor_rows.append(
                 [party.name, line.display_id, item.cancelled_on, line.client, line.office]
                 + [line.partner, None, None, None, -item.amount, line.contractor_paid_label]
                 + [_cancel_note(item)]
             )
-    _sheet(workbook, "Contractors", CONTRACTOR_COLUMNS, rows)
-    _sheet(
-        workbook,
-        "Contractor totals",
-        CONTRACTOR_TOTAL_COLUMNS,
-        [
-            [party.name, party.email, len(party.payable), party.closing_total]
-            + [party.parts_total, party.payout_total, party.paid_total, party.unpaid_total]
-            + [party.reimbursement_total, party.net_due]
-            for party in report.contractors
-        ],
-    )
+    contractor_totals = [
+        [party.name, party.email, len(party.payable), party.closing_total]
+        + [party.parts_total, party.payout_total, party.paid_total, party.unpaid_total]
+        + [party.reimbursement_total, party.net_due]
+        for party in report.contractors
+    ]
 
-    rows = []
+    partner_rows = []
     for party in report.partners:
         for line in party.jobs:
-            rows.append(
+            partner_rows.append(
                 [party.name, line.display_id, line.done_on, line.client, line.office]
                 + [line.contractor, line.closing, line.parts, line.payout, line.profit]
                 + [line.keep_rate, line.partner_share, line.partner_paid_label]
@@ -174,23 +145,25 @@ def report_xlsx(report: WeeklyReport) -> bytes:
             )
         for item in party.reimbursements:
             line = item.line
-            rows.append(
+            partner_rows.append(
                 [party.name, line.display_id, item.cancelled_on, line.client, line.office]
                 + [line.contractor, None, None, None, None, line.keep_rate, -item.amount]
                 + [line.partner_paid_label, _cancel_note(item)]
             )
-    _sheet(workbook, "Partners", PARTNER_COLUMNS, rows)
-    _sheet(
-        workbook,
-        "Partner totals",
-        PARTNER_TOTAL_COLUMNS,
+    partner_totals = [
+        [party.name, party.keep_rate, len(party.payable), party.closing_total]
+        + [party.parts_total, party.profit_total, party.share_total, party.paid_total]
+        + [party.unpaid_total, party.reimbursement_total, party.net_due]
+        for party in report.partners
+    ]
+    return workbook_bytes(
         [
-            [party.name, party.keep_rate, len(party.payable), party.closing_total]
-            + [party.parts_total, party.profit_total, party.share_total, party.paid_total]
-            + [party.unpaid_total, party.reimbursement_total, party.net_due]
-            for party in report.partners
+            ("Contractors", CONTRACTOR_COLUMNS, contractor_rows),
+            ("Contractor totals", CONTRACTOR_TOTAL_COLUMNS, contractor_totals),
+            ("Partners", PARTNER_COLUMNS, partner_rows),
+            ("Partner totals", PARTNER_TOTAL_COLUMNS, partner_totals),
         ],
+        title=f"Payment report, week of {report.label}",
+        formats=FORMATS,
+        fitted=True,
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
