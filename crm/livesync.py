@@ -14,6 +14,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from crm import prefetch
+
 SHARED = "live:shared"  # changes every user may see (offices, settings)
 ANY = "live:any"  # the newest change anywhere (owners and "all" users)
 COOKIE = "bb_live"
@@ -54,7 +56,7 @@ def bump(*, office_id: int | None = None, partner_name: str = "") -> int:
 
 
 def last_change(keys: list[str]) -> int:
-    stamps = cache.get_many(keys)
+    stamps = prefetch.get_many(keys)
     return max(stamps.values(), default=0)
 
 

@@ -13,6 +13,8 @@ import hashlib
 from django.core.cache import cache
 from django.db import models, transaction
 
+from crm import prefetch
+
 SINGLETON_SECONDS = 60 * 60
 
 
@@ -45,7 +47,7 @@ class CachedSingleton(models.Model):
     @classmethod
     def load(cls):
         """The row, from the shared cache when it is there."""
-        return cls.from_cached(cache.get(cls.cache_key())) or cls.load_and_cache()
+        return cls.from_cached(prefetch.get(cls.cache_key())) or cls.load_and_cache()
 
     @classmethod
     def from_cached(cls, values):
@@ -65,7 +67,7 @@ class CachedSingleton(models.Model):
         row, _ = cls.objects.get_or_create(pk=1)
         row.add_cached_extras()
         values = {name: getattr(row, name) for name in cls.cached_names()}
-        cache.set(cls.cache_key(), values, timeout=SINGLETON_SECONDS)
+        prefetch.set(cls.cache_key(), values, timeout=SINGLETON_SECONDS)
         return row
 
     def add_cached_extras(self) -> None:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.safestring import SafeString, mark_safe
 
 from contractors.models import Contractor, JobPartner, JobType, ServiceArea
-from crm import permissions, phones, widgets
+from crm import permissions, phones, prefetch, widgets
 from crm.dateranges import business_now
 from jobs.models import CancelReason, Job, Status
 
@@ -48,7 +48,7 @@ def date_window(preset: str) -> tuple[datetime.date | None, datetime.date | None
     return windows.get(preset, (None, None))
 
 
-def _filter_choices_key() -> str:
+def filter_choices_key() -> str:
     # Per database: processes that share one cache but not one database (the test
     # suite's parallel workers) must not read each other's lists.
     return f"jobs:filter-choices:{connection.settings_dict['NAME']}"
@@ -58,19 +58,19 @@ def filter_choices() -> tuple[list, list, list]:
     """(job types, partners, contractors) as (id, label) pairs for the board's dropdowns:
     every dispatcher reloads the board all day and these change rarely, so they come from
     the cache, forgotten when one is saved or deleted (`jobs.signals`)."""
-    choices = cache.get(_filter_choices_key())
+    choices = prefetch.get(filter_choices_key())
     if choices is None:
         choices = (
             list(JobType.objects.values_list("id", "label")),
             list(JobPartner.objects.values_list("id", "name")),
             list(Contractor.objects.order_by("name").values_list("id", "name")),
         )
-        cache.set(_filter_choices_key(), choices, timeout=None)
+        prefetch.set(filter_choices_key(), choices, timeout=None)
     return choices
 
 
 def forget_filter_choices(**kwargs) -> None:
-    key = _filter_choices_key()
+    key = filter_choices_key()
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
 

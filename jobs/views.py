@@ -4,7 +4,6 @@ Thin: forms parse, `crm.permissions` decides, `jobs.services` writes (see action
 import datetime
 import hashlib
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
@@ -13,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contractors.geocoding import google_api_key
-from crm import livesync, permissions, phones
+from crm import livesync, permissions, phones, prefetch
 from crm.accounts.models import Role
+from crm.controlpanel.models import AppSettings
 from crm.dateranges import business_now
 from crm.htmx import refuse
 from crm.timeline.models import TimelineEntry
@@ -23,7 +23,7 @@ from jobs import board
 from jobs.board import COPYABLE
 from jobs.board_html import day_html
 from jobs.board_rows import CompiledRows, clock_layout
-from jobs.forms import JobFilterForm, StatusForm, date_window, local_value
+from jobs.forms import JobFilterForm, StatusForm, date_window, filter_choices_key, local_value
 from jobs.models import Job, JobsSettings, JobTag, Status, zones_in_use
 from jobs.services import attention_reason, update_request_message
 from jobs.services.common import moment, short_window
@@ -61,6 +61,19 @@ def visible_jobs(user, **kwargs):
 
 @can_view
 def dashboard(request):
+    # One cache round trip for what every load reads (the stamp keys the counts).
+    with prefetch.prefetched(
+        [
+            JobsSettings.cache_key(),
+            filter_choices_key(),
+            *_stamp_keys(request.user),
+            *([] if request.htmx else [AppSettings.browser_key_cache_key()]),
+        ]
+    ):
+        return _dashboard(request)
+
+
+def _dashboard(request):
     now = timezone.now()
     hours = JobsSettings.load().ask_for_update_hours
     form = JobFilterForm(request.GET, user=request.user)  # no filter = the default window
@@ -77,11 +90,19 @@ def dashboard(request):
     attention_only = bool(form.is_valid() and form.cleaned_data.get("attention"))
     can = capabilities(request.user)
     sort = form.cleaned_data.get("sort") or "status"
+    split_shape = split_day_shape(form, page)
+    # The page's two cached counts in one more round trip.
+    with prefetch.prefetched(
+        [count_cache_key(counts, "attention", hours)]
+        + ([count_cache_key(counts, "split-days", split_shape)] if split_shape else [])
+    ):
+        day_counts = split_day_counts(counts, split_shape, form, filtered)
+        attention_count = attention_badge(counts, jobs, now=now, hours=hours)
     days = board.days(
         page.object_list,
         sort=sort,
         detail_base=reverse("jobs:detail", args=[0])[:-1],
-        counts=split_day_counts(counts, form, filtered, page),
+        counts=day_counts,
     )
     reminders_url = reverse("jobs:reminders")
     for day in days:
@@ -93,7 +114,7 @@ def dashboard(request):
         "page": page,
         "sort": sort,
         "days": days,
-        "attention_count": attention_badge(counts, jobs, now=now, hours=hours),
+        "attention_count": attention_count,
         "attention_only": attention_only,
         "filtering": form.is_valid() and form.is_filtering(),
         "query": query.urlencode(),
@@ -159,24 +180,30 @@ class BoardPage:
         return self.number - 1
 
 
-def split_day_counts(key: str, form: JobFilterForm, filtered, page: BoardPage) -> dict:
-    """The whole count of the page's first and last days when they run on past the page
-    (every other day on it is whole): one query over those days' index entries only,
-    cached while nothing in the user's scope changes (`cached_count`)."""
+def split_day_shape(form: JobFilterForm, page: BoardPage) -> tuple | None:
+    """What the counts of the page's split days depend on (`split_day_counts`): the
+    filters, the day the default window starts and the split days; None if none is split."""
     if not page.object_list:
-        return {}
+        return None
     edges = set()
     if page.has_previous:
         edges.add(_local_day(page.object_list[0]))
     if page.has_next:
         edges.add(_local_day(page.object_list[-1]))
     if not edges:
+        return None
+    return (sorted(form.cleaned_data.items()), date_window(form.preset), sorted(edges))
+
+
+def split_day_counts(key: str, shape: tuple | None, form: JobFilterForm, filtered) -> dict:
+    """The whole count of the page's first and last days when they run on past the page
+    (every other day on it is whole): one query over those days' index entries only,
+    cached while nothing in the user's scope changes (`cached_count`)."""
+    if shape is None:
         return {}
-    data = form.cleaned_data
-    # What `filtered()` is made of: the filters, and the day the default window starts.
-    shape = (sorted(data.items()), date_window(form.preset), sorted(edges))
+    edges, attention_only = shape[2], form.cleaned_data.get("attention")
     return cached_count(
-        key, "split-days", shape, lambda: _day_counts(filtered(), edges, data.get("attention"))
+        key, "split-days", shape, lambda: _day_counts(filtered(), edges, attention_only)
     )
 
 
@@ -244,12 +271,16 @@ def cached_count(key: str, name: str, shape, count):
     that missed a write committing meanwhile is stored under the old stamp, which that
     write's bump retires.
     """
-    key = f"{key}:{name}:{hashlib.sha256(repr(shape).encode()).hexdigest()[:32]}"
-    value = cache.get(key)
+    key = count_cache_key(key, name, shape)
+    value = prefetch.get(key)
     if value is None:
         value = count()
-        cache.set(key, value, timeout=COUNT_SECONDS)
+        prefetch.set(key, value, timeout=COUNT_SECONDS)
     return value
+
+
+def count_cache_key(key: str, name: str, shape) -> str:
+    return f"{key}:{name}:{hashlib.sha256(repr(shape).encode()).hexdigest()[:32]}"
 
 
 def _scope(user) -> tuple:

@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 
+from crm import prefetch
 from crm.assistant.client import DEFAULT_MODEL, MODELS
 from crm.fields import EncryptedTextField
 from crm.unreadable_secrets import notice, report_unreadable
@@ -52,21 +53,21 @@ class AppSettings(models.Model):
         an address field reads it. Only this key is cached, never the row: it is the
         browser key, written into those pages anyway, so the cache holds nothing a
         browser doesn't. Saving the row forgets it."""
-        key = cls._browser_key_cache_key()
-        value = cache.get(key)
+        key = cls.browser_key_cache_key()
+        value = prefetch.get(key)
         if value is None:
             value = str(cls.load().google_places_api_key)  # unreadable: "" (and audited)
-            cache.set(key, value, timeout=60 * 60)
+            prefetch.set(key, value, timeout=60 * 60)
         return value
 
     @staticmethod
-    def _browser_key_cache_key() -> str:
+    def browser_key_cache_key() -> str:
         # Per database: processes sharing one cache but not one database (test workers).
         return f"controlpanel:google-browser-key:{connection.settings_dict['NAME']}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        key = self._browser_key_cache_key()
+        key = self.browser_key_cache_key()
         cache.delete(key)
         transaction.on_commit(lambda: cache.delete(key))  # no stale re-fill
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from crm.accounts.models import Role
@@ -98,6 +98,34 @@ def test_only_a_day_cut_by_the_page_costs_a_query(signed_in, sliding, django_ass
     with django_assert_num_queries(3):  # the count, cached until a job in scope changes
         html = signed_in.get(BOARD).content.decode()
     assert f"Friday, May 1 · {PAGE_SIZE + 3} jobs" in html
+
+
+def test_a_warm_board_reads_the_cache_in_three_round_trips(signed_in, sliding, monkeypatch):
+    """The session, then everything the page needs (settings, dropdowns, the live-sync
+    stamp, the Google key), then its two cached counts: one GET_MANY each."""
+    mike = ContractorFactory()
+    for n in range(PAGE_SIZE + 3):  # a day split by the page: both counts are read
+        JobFactory(office=sliding, contractor=mike, starts_at=tomorrow(n))
+    signed_in.get(BOARD, {"page": 2})
+    backend, reads, inside = caches["default"], [], []
+
+    def counted(real):  # a backend's get_many may call its own get per key: one trip
+        def read(*args, **kwargs):
+            if not inside:
+                reads.append(args[0])
+            inside.append(True)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    monkeypatch.setattr(backend, "get_many", counted(backend.get_many))
+    monkeypatch.setattr(backend, "get", counted(backend.get))
+    html = signed_in.get(BOARD, {"page": 2}).content.decode()
+    assert f"Tomorrow · Friday, May 1 · {PAGE_SIZE + 3} jobs" in html
+    assert len(reads) == 3, reads
 
 
 def test_a_renamed_or_new_contractor_shows_in_the_filter_at_once(signed_in):
