@@ -14,5 +14,5 @@ RUN bin/build-static
 RUN useradd --create-home bookback && mkdir -p /app/var && chown -R bookback /app/var
 USER bookback
 EXPOSE 8000
-# Bind, workers and logs: gunicorn.conf.py.
+# Bind, workers (gthread, with threads) and logs: gunicorn.conf.py.
 CMD ["gunicorn", "crm.wsgi:application"]

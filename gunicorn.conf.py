@@ -5,7 +5,11 @@ import os
 
 bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-# A request that takes this long is stuck: its worker is replaced, the others carry on.
+# Threads, so a long answer (the AI Assistant's event stream) holds one thread, not a whole
+# worker; gthread's timeout watches the worker's heartbeat, so a stream may outlive it.
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
+# A worker whose main loop is silent this long is stuck: it is replaced, the others carry on.
 timeout = 30
 graceful_timeout = 20
 accesslog = "-"

@@ -36,6 +36,8 @@ PAGES = (
 )
 TOOLS = (
     NavItem("📱 SMS", "sms:panel", "sms.view", panel="left", badge="sms:badge"),
+    NavItem("📋 Tasks", "todos:panel", "tasks.view", panel="left", badge="todos:badge"),
+    NavItem("🤖 AI Assistant", "assistant:panel", "assistant.use", panel="left"),
     NavItem("🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal"),
     NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
     NavItem("📋 Timeline", "timeline:feed", "timeline.view"),

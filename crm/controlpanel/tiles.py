@@ -170,6 +170,12 @@ GROUPS = (
                 count_of="automations.webhooks.counting.dead_count",
             ),
             Tile(
+                "🤖",
+                "AI Assistant",
+                "Anthropic key, model, daily budget per role, audit log and replay.",
+                "assistant:cp",
+            ),
+            Tile(
                 "⚡",
                 "BookBack AI",
                 "The BookBack Jobs Webhook URL (job creation only).",
