@@ -5,6 +5,7 @@ The modal and the email draw the same blocks from here, so the two cannot disagr
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
@@ -49,6 +50,10 @@ class Chart:
     source: str  # the LeadsReport / JobsReport attribute holding the bars, days or rows
     series: tuple[tuple[str, str, str], ...] = ()  # day charts: (key, label, colour)
     colour: str = charts.BLUE  # bar charts
+
+    @property
+    def is_daily(self) -> bool:
+        return self.kind in ("stacked", "grouped")
 
 
 STATUS_SERIES = (
@@ -259,13 +264,17 @@ def table(report: Report, block_id: str) -> tuple[str, list[str], list[list]]:
     return TITLES[block_id], headers, rows
 
 
+def chart_values(report: Report, block_id: str) -> list:
+    """The bars, day points or attempt rows a chart block draws."""
+    data = report.leads if block_id in LEADS_BLOCKS else report.jobs
+    if data is None or block_id not in CHARTS:
+        raise UnknownBlock(block_id)
+    return getattr(data, CHARTS[block_id].source)
+
+
 def chart_svg(report: Report, block_id: str, *, width: int) -> SafeString:
     """The block's chart, drawn the same way on screen and in the email."""
-    chart = CHARTS[block_id]
-    data = report.leads if block_id in LEADS_BLOCKS else report.jobs
-    if data is None:
-        raise UnknownBlock(block_id)
-    values = getattr(data, chart.source)
+    chart, values = CHARTS[block_id], chart_values(report, block_id)
     title = TITLES[block_id]
     if chart.kind == "bars":
         return charts.hbars_svg(values, width=width, colour=chart.colour, title=title)
@@ -275,6 +284,79 @@ def chart_svg(report: Report, block_id: str, *, width: int) -> SafeString:
             for row in values
         ]
         return charts.grouped_columns_svg(columns, chart.series, width=width, title=title)
-    title = f"{title} (ET)"
+    title = f"{title} (ET)"  # its columns are New York days
     draw = charts.stacked_days_svg if chart.kind == "stacked" else charts.grouped_days_svg
     return draw(values, chart.series, width=width, title=title)
+
+
+def cell_text(value) -> str:
+    """A table cell as shown on screen and in the email: "—" for nothing, a day as
+    "Tue Dec 1", money and fractions with two / one decimals, counts with commas."""
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return f"{value:%a %b} {value.day}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    note: str = ""
+
+
+def leads_tiles(report: Report) -> list[Tile]:
+    leads = report.leads
+    return [
+        Tile("Total Leads", f"{leads.total:,}"),
+        Tile("Converted", f"{leads.converted:,}"),
+        Tile("Irrelevant", f"{leads.irrelevant:,}"),
+        Tile("Conversion Rate", percent_text(leads.conversion_rate), "converted ÷ total"),
+        Tile("Fresh", f"{leads.fresh:,}"),
+        Tile("Not Yet Scheduled", f"{leads.not_yet_scheduled:,}"),
+        Tile("Needs Follow Up", f"{leads.needs_follow_up:,}"),
+        Tile(
+            "Avg Response Time",
+            minutes_text(leads.avg_response_minutes),
+            f"median {minutes_text(leads.median_response_minutes)}",
+        ),
+        Tile(
+            "Escalated",
+            f"{leads.escalated:,}",
+            f"Fresh, unclaimed over {leads.escalation_minutes} min",
+        ),
+    ]
+
+
+def jobs_tiles(report: Report) -> list[Tile]:
+    jobs = report.jobs
+    if jobs is None:
+        return []
+    deposits = f"{jobs.deposits_count:,} deposit{'' if jobs.deposits_count == 1 else 's'}"
+    return [
+        Tile("Total Jobs", f"{jobs.total:,}"),
+        Tile("Completed", f"{jobs.done:,}", f"{percent_text(jobs.done_pct)} done"),
+        Tile("Cancelled", f"{jobs.cancelled:,}", f"{percent_text(jobs.cancel_pct)} cancelled"),
+        Tile("Revenue", money_text(jobs.revenue), "closing total of Done jobs *"),
+        Tile("Deposits", money_text(jobs.deposits_total), deposits),
+        Tile("Rebooked", f"{jobs.rebooked:,}"),
+        Tile("K-Accepted", f"{jobs.k_accepted:,}"),
+        Tile("Parts Cost", money_text(jobs.parts_cost)),
+    ]
+
+
+def finance_cancelled_note(report: Report) -> str:
+    """The Revenue tile's footnote."""
+    jobs = report.jobs
+    count, amount = jobs.finance_cancelled_count, money_text(jobs.finance_cancelled_total)
+    jobs_word = "job" if count == 1 else "jobs"
+    return (
+        f"* Finance-cancelled (chargebacks, refunds, disputes): {amount} on {count:,} {jobs_word}."
+    )

@@ -125,21 +125,28 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def _days_svg(
-    points: list[DayPoint], series: Series, width: int, height: int, title: str, stacked: bool
+def _columns_svg(
+    columns: list[tuple[str, str, dict]],
+    series: Series,
+    *,
+    width: int,
+    height: int,
+    title: str,
+    stacked: bool,
 ) -> SafeString:
-    if not points:
+    """Vertical bars, one column per (axis label, tooltip label, values by series key)."""
+    if not columns:
         return _empty(width, title)
     legend_h, axis_w, foot_h = 20, 34, 18
     plot_top, plot_h = legend_h + 6, height - legend_h - 6 - foot_h
     plot_w = width - axis_w
     keys = [key for key, _, _ in series]
     if stacked:
-        largest = max(sum(point.values.get(key, 0) for key in keys) for point in points)
+        largest = max(sum(values.get(key, 0) for key in keys) for _, _, values in columns)
     else:
-        largest = max(point.values.get(key, 0) for point in points for key in keys)
+        largest = max(values.get(key, 0) for _, _, values in columns for key in keys)
     top_value = _nice_ceiling(largest)
-    column = plot_w / len(points)
+    column = plot_w / len(columns)
     bar_w = min(28.0, max(1.0, column * 0.72))  # a short period's bars stay bars
     parts = [_legend(series)]
     for tick in (0, top_value // 2 if top_value > 1 else 0, top_value):
@@ -149,13 +156,12 @@ def _days_svg(
             f'<text x="{axis_w - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}" '
             f'font-size="10">{tick:,}</text>'
         )
-    label_every = max(1, -(-len(points) // 10))  # at most ~10 day labels under the axis
-    for index, point in enumerate(points):
+    label_every = max(1, -(-len(columns) // 10))  # at most ~10 labels under the axis
+    for index, (axis_label, tooltip, values) in enumerate(columns):
         left = axis_w + index * column + (column - bar_w) / 2
-        day = f"{point.day:%a %b} {point.day.day}"
         base = plot_top + plot_h
         for position, (key, label, colour) in enumerate(series):
-            count = point.values.get(key, 0)
+            count = values.get(key, 0)
             if not count:
                 continue
             bar_h = plot_h * count / top_value
@@ -167,16 +173,20 @@ def _days_svg(
                 x, y = left + position * w, plot_top + plot_h - bar_h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar_h:.1f}" '
-                f'fill="{colour}" data-day="{point.day.isoformat()}" data-series="{escape(key)}">'
-                f"<title>{day}: {escape(label)} {count:,}</title></rect>"
+                f'fill="{colour}" data-column="{escape(axis_label)}" data-series="{escape(key)}">'
+                f"<title>{escape(tooltip)}: {escape(label)} {count:,}</title></rect>"
             )
         if index % label_every == 0:
             centre = axis_w + index * column + column / 2
             parts.append(
                 f'<text x="{centre:.1f}" y="{height - 4}" text-anchor="middle" fill="{MUTED}" '
-                f'font-size="10">{point.day:%b} {point.day.day}</text>'
+                f'font-size="10">{escape(axis_label)}</text>'
             )
     return _svg(width, height, title, "".join(parts))
+
+
+def _day_columns(points: list[DayPoint]) -> list[tuple[str, str, dict]]:
+    return [(f"{p.day:%b} {p.day.day}", f"{p.day:%a %b} {p.day.day}", p.values) for p in points]
 
 
 def stacked_days_svg(
@@ -189,7 +199,9 @@ def stacked_days_svg(
 ) -> SafeString:
     """One column per day, the series stacked bottom-up in `series` order; the axis tops
     out at a round number over the busiest day."""
-    return _days_svg(points, series, width, height, title or "Daily chart", stacked=True)
+    title = title or "Daily chart"
+    columns = _day_columns(points)
+    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=True)
 
 
 def grouped_days_svg(
@@ -202,7 +214,23 @@ def grouped_days_svg(
 ) -> SafeString:
     """One group of side-by-side bars per day: for series that are not parts of a whole
     (call attempts vs conversions; detected ⊇ reactivated ⊇ converted)."""
-    return _days_svg(points, series, width, height, title or "Daily chart", stacked=False)
+    title = title or "Daily chart"
+    columns = _day_columns(points)
+    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=False)
+
+
+def grouped_columns_svg(
+    columns: list[tuple[str, dict]],
+    series: Series,
+    *,
+    width: int = 640,
+    height: int = 160,
+    title: str = "",
+) -> SafeString:
+    """Side-by-side bars per labelled column ("1st call": {"total": 9, "converted": 3})."""
+    columns = [(label, label, values) for label, values in columns]
+    title = title or "Bar chart"
+    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=False)
 
 
 def hbars_table_html(bars: list[Bar], *, colour: str = BLUE) -> SafeString:
