@@ -28,6 +28,7 @@ class TimelineEntry(models.Model):
         CALL = "call", "Calls"
         NOTE = "note", "Notes"
         SYSTEM = "sys", "System"
+        CLAIM = "claim", "Claims"
 
     subject_type = models.CharField(max_length=20)  # "lead" / "job"
     subject_id = models.BigIntegerField()
@@ -53,6 +54,18 @@ class TimelineEntry(models.Model):
                 fields=["subject_type", "subject_id", "-created_at"], name="timeline_subject_idx"
             ),
             models.Index(fields=["office", "-created_at"], name="timeline_office_idx"),
+            # Reports: a lead's first claim / call attempt (response time, speed to lead)...
+            models.Index(
+                fields=["subject_id", "created_at"],
+                name="timeline_lead_response_idx",
+                condition=models.Q(subject_type="lead", kind__in=["claim", "call"]),
+            ),
+            # ...and a period's claims, calls and status changes (agents, follow-up activity).
+            models.Index(
+                fields=["created_at"],
+                name="timeline_lead_work_idx",
+                condition=models.Q(subject_type="lead", kind__in=["claim", "call", "status"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,19 @@ from leads.payloads import lead_snapshot
 GENERAL_OFFICE = "General"
 
 
+def record_claim(lead: Lead, actor) -> None:
+    """The timeline line of a claim just stamped on `lead`, with the structured data the
+    reports read (who, when): `Lead.claimed_at` is cleared when the lead leaves Fresh."""
+    record(
+        lead,
+        kind="claim",
+        body=f"Lead claimed by {actor.first_name}",
+        actor=actor,
+        data={"actor": actor.pk, "at": lead.claimed_at},
+        at=lead.claimed_at,
+    )
+
+
 def emit_for(lead: Lead, name: str, *, actor=None, **data) -> None:
     """Emit a lead event with the lead's office and partner (for live sync and handlers),
     with the lead as it is now (`snapshot`, leads.payloads; no query when `office` and
@@ -130,7 +143,7 @@ def create_lead(
         at=lead.received_at,
     )
     if is_claimed_by_creator:
-        record(lead, kind="sys", body=f"Lead claimed by {actor.first_name}", actor=actor)
+        record_claim(lead, actor)
     audit(
         "lead.created",
         f"New {source.label} lead: {lead.full_name}",

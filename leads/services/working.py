@@ -13,7 +13,7 @@ from crm.permissions import check
 from crm.timeline.services import audit, record
 from leads.calling_hours import adjust_to_calling_hours
 from leads.models import CALLBACK_STATUSES, Lead, Status
-from leads.services.creating import apply_zip, emit_for
+from leads.services.creating import apply_zip, emit_for, record_claim
 
 
 def _locked(lead: Lead) -> Lead:
@@ -39,7 +39,7 @@ def claim_lead(*, lead: Lead, actor) -> Lead:
         raise DomainError("Only a Fresh lead can be claimed.")
     lead.claimed_by, lead.claimed_at = actor, timezone.now()
     lead.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
-    record(lead, kind="sys", body=f"Lead claimed by {actor.first_name}", actor=actor)
+    record_claim(lead, actor)
     emit_for(lead, "lead.claimed", actor=actor)
     return lead
 

@@ -188,6 +188,7 @@ NOT_ACTIONS = {
         "first_office": "reads only",
         "split_name": "pure text",
         "apply_zip": "sets fields of an unsaved lead",
+        "record_claim": "the claim's timeline line, written by checked actions",
     },
     "leads/services/dedupe.py": {"duplicate_groups": "reads only"},
     "leads/services/inbox.py": {
