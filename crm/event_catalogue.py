@@ -242,6 +242,11 @@ CATALOGUE: dict[str, Event] = {
         "A number opted back in to texts (`word`: as typed).",
         ("phone", "word", "message", "lead"),
     ),
+    # --- Tasks -------------------------------------------------------------------------
+    # `task`: a snapshot (id, title, due_at, assignee, lead_id, job_id, done_by).
+    "task.created": Event("A task was created (by hand; generated ones emit nothing).", ("task",)),
+    "task.completed": Event("A task was marked Done.", ("task",)),
+    "task.reopened": Event("A Done task was re-opened.", ("task",)),
 }
 
 

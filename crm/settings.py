@@ -273,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-events": {"task": "crm.tasks.deliver_pending_events", "schedule": 60.0},
     "sweep-inbound-leads": {"task": "leads.tasks.sweep_inbound_leads", "schedule": 60.0},
     "advance-submitted-jobs": {"task": "jobs.tasks.advance_submitted_jobs", "schedule": 900.0},
+    "generate-recurring-tasks": {
+        "task": "crm.todos.tasks.generate_recurring_tasks",
+        "schedule": 900.0,
+    },
     # /healthz reports the worker down once this stops landing (beat or worker stopped).
     "stamp-worker-heartbeat": {
         "task": "crm.tasks.stamp_worker_heartbeat",
