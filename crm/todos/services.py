@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -142,7 +141,8 @@ def _may_edit(actor, task: Task) -> None:
     task = _visible_task(actor, task.pk)
     if actor.role in ADMINS or actor.pk in (task.created_by_id, task.assignee_user_id):
         return
-    raise PermissionDenied("Only its creator, its assignee and admins can change this task.")
+    # A refusal on the facts (her role may edit tasks, not this one): said in the editor.
+    raise TaskError("Only its creator, its assignee and admins can change this task.")
 
 
 @transaction.atomic
@@ -212,9 +212,9 @@ def _visible_parent(actor, record):
 def update_task(actor, task: Task, **changes) -> Task:
     """Edit a task's title, description, due or assignee (its link never moves).
 
-    Needs tasks.edit and, for an agent, being its creator or assignee (admins: any task in
-    scope); PermissionDenied otherwise, OutOfScope for a task she can't see. Raises TaskError
-    as create_task does.
+    Needs tasks.edit (PermissionDenied) and, for an agent, being its creator or assignee
+    (admins: any task in scope; TaskError otherwise); OutOfScope for a task she can't see.
+    Raises TaskError as create_task does.
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:

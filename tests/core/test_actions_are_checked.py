@@ -32,12 +32,19 @@ SERVICE_MODULES = sorted(
         ROOT / "automations/webhooks/sending.py",
         ROOT / "automations/webhooks/counting.py",
         ROOT / "automations/rules/services.py",
+        ROOT / "crm/todos/services.py",
     ]
 )
 CHECKS = {"check", "require"}
 
 # module path → {function: why it needs no capability check}
 NOT_ACTIONS = {
+    "crm/todos/services.py": {
+        "assignable_users": "reads only (the editor's people)",
+        "assignable_offices": "reads only (the editor's offices)",
+        "badge_count": "reads only (the 📋 badge, cached)",
+        "end_of_today": "pure time",
+    },
     "automations/rules/services.py": {
         "is_paused": "reads only",
     },

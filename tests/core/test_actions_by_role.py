@@ -32,6 +32,8 @@ from crm.accounts.models import Role
 from crm.controlpanel import services as controlpanel
 from crm.errors import DomainError
 from crm.permissions import OutOfScope, can
+from crm.todos import services as todos
+from crm.todos.models import Task, TaskTemplate
 from finance import services as finance
 from jobs.models import Status as JobStatus
 from jobs.services import (
@@ -872,7 +874,65 @@ ACTIONS = {
         "jobs.import",
         lambda office: (workiz_import.import_jobs, {"rows": [], "office": office}),
     ),
+    "crm/todos/services.py:create_task": (
+        "tasks.create",
+        lambda office: (
+            todos.create_task,
+            {"title": "Call back", "due_at": _soon(), "assignee_office": office},
+        ),
+    ),
+    "crm/todos/services.py:update_task": (
+        "tasks.edit",
+        lambda office: (todos.update_task, {"task": _office_task(office), "title": "Renamed"}),
+    ),
+    "crm/todos/services.py:delete_task": (
+        "tasks.edit",
+        lambda office: (todos.delete_task, {"task": _office_task(office)}),
+    ),
+    "crm/todos/services.py:complete_task": (
+        "tasks.complete",
+        lambda office: (todos.complete_task, {"task_id": _office_task(office).pk}),
+    ),
+    "crm/todos/services.py:reopen_task": (
+        "tasks.complete",
+        lambda office: (todos.reopen_task, {"task_id": _office_task(office, done=True).pk}),
+    ),
+    "crm/todos/services.py:save_template": (
+        "tasks.recurring",
+        lambda office: (
+            todos.save_template,
+            {
+                "template": None,
+                "title": "Check overnight leads",
+                "cadence": TaskTemplate.Cadence.DAILY,
+                "time_of_day": datetime.time(8),
+                "assignee_office": office,
+            },
+        ),
+    ),
+    "crm/todos/services.py:delete_template": (
+        "tasks.recurring",
+        lambda office: (
+            todos.delete_template,
+            {
+                "template": TaskTemplate.objects.create(
+                    title="Weekly review", time_of_day=datetime.time(9), assignee_office=office
+                )
+            },
+        ),
+    ),
 }
+
+
+def _office_task(office, *, done: bool = False) -> Task:
+    """A task for `office` (every role there may see it), Done when asked."""
+    return Task.objects.create(
+        title="Check overnight leads",
+        due_at=_soon(),
+        assignee_office=office,
+        office=office,
+        done_at=timezone.now() if done else None,
+    )
 
 
 def _pair_as_keeper_and_others(office):
