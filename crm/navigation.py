@@ -39,6 +39,7 @@ TOOLS = (
     NavItem("📋 Tasks", "todos:panel", "tasks.view", panel="left", badge="todos:badge"),
     NavItem("🤖 AI Assistant", "assistant:panel", "assistant.use", panel="left"),
     NavItem("🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal"),
+    NavItem("📊 Reports", "reports:modal", "reports.view", panel="modal"),
     NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
     NavItem("📋 Timeline", "timeline:feed", "timeline.view"),
     NavItem("📋 Audit Log", "timeline:audit", "audit.view"),
