@@ -9,6 +9,7 @@ Every request body and its headers are recorded. An unscripted request gets a 40
 retried by the SDK), so a test that forgets a reply fails loudly.
 """
 
+import contextlib
 import json
 import threading
 import time
@@ -156,6 +157,11 @@ def _input_deltas(block: dict):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def handle(self):
+        # The client may close a kept-alive connection while the server waits on it.
+        with contextlib.suppress(ConnectionResetError):
+            super().handle()
 
     def do_POST(self):
         fake: FakeAnthropic = self.server.fake
