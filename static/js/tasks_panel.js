@@ -1,0 +1,28 @@
+// 📋 Tasks panel: the list reloads whole (a live-sync tick, a Done tick, a tab), so the
+// reader would lose her place: the "Done" section stays open if she opened it, and the
+// list keeps its scroll position when the same tab comes back.
+(function () {
+  "use strict";
+  let doneOpen = false;
+  let kept = null;  // { url, top } of the list being replaced
+
+  document.addEventListener("toggle", (event) => {
+    if (event.target.matches && event.target.matches("[data-tasks-done]")) doneOpen = event.target.open;
+  }, true);
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const list = event.detail.target;
+    if (!list || list.id !== "task-list") return;
+    const scroller = list.querySelector(".tasks-scroll");
+    kept = { url: list.getAttribute("hx-get"), top: scroller ? scroller.scrollTop : 0 };
+  });
+  document.addEventListener("htmx:load", (event) => {
+    const root = event.detail.elt;
+    const list = root.id === "task-list" ? root : root.querySelector && root.querySelector("#task-list");
+    if (!list) return;
+    const done = list.querySelector("[data-tasks-done]");
+    if (done && doneOpen) done.open = true;
+    const scroller = list.querySelector(".tasks-scroll");
+    if (kept && scroller && kept.url === list.getAttribute("hx-get")) scroller.scrollTop = kept.top;
+    kept = null;
+  });
+})();
