@@ -77,6 +77,12 @@ GROUPS = (
                 "leads:cp_inbox_failures",
                 count_of="leads.services.inbox.failure_count",
             ),
+            Tile(
+                "🔁",
+                "Recurring Tasks",
+                "Tasks made daily, weekly or monthly for a person or an office.",
+                "todos:recurring",
+            ),
         ),
     ),
     (

@@ -4,6 +4,8 @@ optionally linked to a lead or a job, and the owner's recurring templates that g
 Times are stored UTC; people enter and read them on the business clock (America/New_York).
 """
 
+import calendar
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -213,3 +215,13 @@ class TaskTemplate(Assigned, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def schedule_label(self) -> str:
+        """ "Daily at 8:00 AM ET", "Mondays at 9:30 AM ET", "Monthly on day 31 at 7:00 AM ET"."""
+        at = f"at {self.time_of_day:%-I:%M %p} ET"
+        if self.cadence == self.Cadence.WEEKLY:
+            return f"{calendar.day_name[self.weekday]}s {at}"
+        if self.cadence == self.Cadence.MONTHLY:
+            return f"Monthly on day {self.day_of_month} {at}"
+        return f"Daily {at}"
