@@ -14,6 +14,13 @@ MODELS: dict[str, str] = {
     "claude-opus-4-7": "Opus 4.7",
 }
 DEFAULT_MODEL = "claude-sonnet-4-6"
+# Anthropic's published prices, USD per million tokens: input, output, cache write
+# (5-minute), cache read. They seed the owner's price table (assistant.ModelPrice).
+PUBLISHED_PRICES: dict[str, tuple[str, str, str, str]] = {
+    "claude-sonnet-4-6": ("3", "15", "3.75", "0.30"),
+    "claude-haiku-4-5": ("1", "5", "1.25", "0.10"),
+    "claude-opus-4-7": ("5", "25", "6.25", "0.50"),
+}
 DISABLED_MESSAGE = (
     "AI Assistant is off: the owner has not added an Anthropic API key (CP → 🤖 AI Assistant)"
 )

@@ -4,9 +4,11 @@ import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from crm.assistant.client import PUBLISHED_PRICES
 from crm.assistant.models import ModelPrice
 
 MILLION = Decimal(1_000_000)
+PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_write_per_mtok", "cache_read_per_mtok")
 MICRO_DOLLARS = Decimal("0.000001")  # the ledger's precision (AICall.cost, DailySpend)
 
 
@@ -31,7 +33,14 @@ class Usage:
 
 
 def price_of(model: str) -> ModelPrice:
-    return ModelPrice.objects.get(model=model)
+    """The model's row; a missing one (a flushed table) comes back at the published prices."""
+    price, _ = ModelPrice.objects.get_or_create(model=model, defaults=published(model))
+    return price
+
+
+def published(model: str) -> dict[str, Decimal]:
+    """The model's published prices as ModelPrice field values."""
+    return dict(zip(PRICE_FIELDS, map(Decimal, PUBLISHED_PRICES[model]), strict=True))
 
 
 def cost(price: ModelPrice, usage: Usage) -> Decimal:

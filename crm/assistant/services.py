@@ -25,6 +25,7 @@ from crm.assistant.models import (
     RoleBudget,
     Turn,
 )
+from crm.assistant.pricing import PRICE_FIELDS
 from crm.assistant.runner import first_request, stream_turn, tool_summary
 from crm.assistant.tools.base import midnight
 from crm.controlpanel.models import AppSettings
@@ -34,7 +35,6 @@ from crm.timeline.services import audit
 
 MAX_MESSAGE_CHARS = 4000
 TITLE_CHARS = 80
-PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_write_per_mtok", "cache_read_per_mtok")
 
 
 class AssistantDisabled(DomainError):
