@@ -97,7 +97,6 @@ INSTALLED_APPS = [
     "crm.accounts",
     "crm.timeline",
     "crm.controlpanel",
-    "crm.todos",
     "crm.reports",
     "crm.assistant",
     "leads",
@@ -107,6 +106,8 @@ INSTALLED_APPS = [
     "booking",
     "automations",
     "messaging",
+    # After leads and jobs: its demo links tasks to their demo records (crm/demo.py).
+    "crm.todos",
 ]
 
 MIDDLEWARE = [
