@@ -103,8 +103,14 @@ def _saved(request, toast: str) -> HttpResponse:
     return toast_after_settle(response, toast, level="success")
 
 
-def _editor(request, form, task=None) -> HttpResponse:
+def _task_form(request, **kwargs) -> TaskForm:
+    form = TaskForm(request.user, request.POST or None, **kwargs)
+    # Before validation: a bound field copies its help text when first read.
     form.fields["due_at"].help_text = "New York time (ET)."
+    return form
+
+
+def _editor(request, form, task=None) -> HttpResponse:
     context = {"form": form, "task": task, "can_delete": task is not None}
     return render(request, "todos/_partials/editor.html", context)
 
@@ -113,7 +119,7 @@ def _editor(request, form, task=None) -> HttpResponse:
 def new(request):
     """+ New (and 📋 on a lead, "📋 + Task" on a job: ?lead=<id> / ?job=<id> link it)."""
     linked = panel.linked_records(request.user, request.POST or request.GET)
-    form = TaskForm(request.user, request.POST or None, **linked)
+    form = _task_form(request, **linked)
     if request.method == "POST" and form.is_valid():
         task = form.save_or_error()
         if task is not None:
@@ -132,7 +138,7 @@ def _editable(request, pk: int) -> Task:
 @permissions.require("tasks.edit")
 def edit(request, pk: int):
     task = _editable(request, pk)
-    form = TaskForm(request.user, request.POST or None, instance=task)
+    form = _task_form(request, instance=task)
     if request.method == "POST" and form.is_valid():
         saved = form.save_or_error()
         if saved is not None:

@@ -86,6 +86,7 @@ def test_bad_input_is_refused_inline_and_saves_nothing(client, people, fields, m
     assert response.status_code == 200
     assertContains(response, message)
     assertContains(response, "📋 New task")
+    assertContains(response, "New York time (ET).")
     assert not Task.objects.exists()
 
 
