@@ -24,6 +24,9 @@ class NavItem:
     # again on every live-sync tick; while the count is above zero the button pulses red.
     # Loaded apart from the page so the count's query never weighs on the page itself.
     badge: str = ""
+    # Tucked into the topbar's "More ▾" menu: the rarer tools (most are the owner's), so
+    # the owner's full bar fits a 1366 px screen beside the panels she opens all day.
+    menu: bool = False
 
 
 PAGES = (
@@ -38,11 +41,13 @@ TOOLS = (
     NavItem("📱 SMS", "sms:panel", "sms.view", panel="left", badge="sms:badge"),
     NavItem("📋 Tasks", "todos:panel", "tasks.view", panel="left", badge="todos:badge"),
     NavItem("🤖 AI Assistant", "assistant:panel", "assistant.use", panel="left"),
-    NavItem("🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal"),
+    NavItem(
+        "🔍 Check Duplicates", "leads:duplicates", "leads.duplicates", panel="modal", menu=True
+    ),
     NavItem("📊 Reports", "reports:modal", "reports.view", panel="modal"),
-    NavItem("👥 Users", "accounts:directory", "users.view", panel="left"),
-    NavItem("📋 Timeline", "timeline:feed", "timeline.view"),
-    NavItem("📋 Audit Log", "timeline:audit", "audit.view"),
+    NavItem("👥 Users", "accounts:directory", "users.view", panel="left", menu=True),
+    NavItem("📋 Timeline", "timeline:feed", "timeline.view", menu=True),
+    NavItem("📋 Audit Log", "timeline:audit", "audit.view", menu=True),
     NavItem("⚙️ Control Panel", "controlpanel:index", "controlpanel.access"),
 )
 
@@ -78,9 +83,23 @@ def _entries(items, user, path: str) -> list[dict]:
                     "active": active,
                     "panel": item.panel,
                     "badge_url": badge_url,
+                    "menu": item.menu,
                 }
             )
     return entries
+
+
+def _tools(user, path: str) -> dict:
+    """The tools on the bar and those in its "More ▾" menu (a menu of one is no menu)."""
+    entries = _entries(TOOLS, user, path)
+    more = [entry for entry in entries if entry["menu"]]
+    if len(more) < 2:
+        return {"bar": entries, "more": [], "more_active": False}
+    return {
+        "bar": [entry for entry in entries if not entry["menu"]],
+        "more": more,
+        "more_active": any(entry["active"] for entry in more),
+    }
 
 
 def home_url(user) -> str:
@@ -101,7 +120,7 @@ def topbar(request) -> dict:
     # panel, a list's rows) draws no topbar: ~1 ms of permission checks each, for nothing.
     return {
         "nav_pages": SimpleLazyObject(lambda: _entries(PAGES, user, request.path)),
-        "nav_tools": SimpleLazyObject(lambda: _entries(TOOLS, user, request.path)),
+        "nav_tools": SimpleLazyObject(lambda: _tools(user, request.path)),
         "live_sync_url": reverse("live_sync"),
         "live_sync_poll_ms": settings.LIVE_SYNC_POLL_SECONDS * 1000,
     }

@@ -99,6 +99,9 @@
     document.querySelectorAll("details[data-multiselect][open]").forEach((menu) => {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
+    // The topbar's More menu closes once one of its tools is picked.
+    const picked = event.target.closest(".navmenu__menu a");
+    if (picked) picked.closest("details").removeAttribute("open");
     const closer = event.target.closest("[data-close]");
     if (closer) {
       const which = closer.dataset.close;
