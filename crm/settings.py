@@ -317,8 +317,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.tasks.send_weekly_reports",
         "schedule": crontab(minute=0, hour=23, day_of_week="sun"),
     },
+    # Emailed reports (crm.reports): due at 11 PM business time (daily; Sunday weekly;
+    # the 1st monthly); every quarter hour so a failed send is retried by the next tick.
+    "send-email-reports": {
+        "task": "crm.reports.tasks.send_email_reports",
+        "schedule": crontab(minute="0,15,30,45"),
+    },
     # Inbound texts whose processing task the broker lost (messaging.inbound).
     "sweep-inbound-sms": {"task": "messaging.tasks.sweep_inbound_sms", "schedule": 60.0},
+    # Nightly, 3:15 AM business time: the AI ledger (calls, conversations) older than a year.
+    "purge-old-ai-ledger": {
+        "task": "crm.assistant.tasks.purge_old_ledger",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Nightly, 2 AM business time (America/New_York): CP → CTM Numbers from CTM.
     "sync-ctm-numbers": {
         "task": "messaging.tasks.sync_numbers",

@@ -63,6 +63,12 @@ GROUPS = (
                 "controlpanel:app_settings",
             ),
             Tile(
+                "📧",
+                "Email Settings",
+                "Daily, weekly and monthly reports by email.",
+                "reports:email_settings",
+            ),
+            Tile(
                 "📥",
                 "Lead Sources",
                 "Sources, default offices and webhook tokens.",

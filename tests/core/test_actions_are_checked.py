@@ -25,6 +25,7 @@ SERVICE_MODULES = sorted(
         ROOT / "messaging/numbers.py",
         ROOT / "messaging/sms_templates.py",
         ROOT / "crm/controlpanel/services.py",
+        ROOT / "crm/assistant/services.py",
         ROOT / "finance/services.py",
         ROOT / "leads/importing.py",
         ROOT / "automations/webhooks/endpoints.py",
@@ -33,12 +34,24 @@ SERVICE_MODULES = sorted(
         ROOT / "automations/webhooks/counting.py",
         ROOT / "automations/rules/services.py",
         ROOT / "crm/todos/services.py",
+        ROOT / "crm/reports/services.py",
     ]
 )
 CHECKS = {"check", "require"}
 
 # module path → {function: why it needs no capability check}
 NOT_ACTIONS = {
+    "crm/assistant/services.py": {
+        "spend_today": "reads only (CP → 🤖 AI Assistant's spend table)",
+        "user_conversations": "reads only: the user's own conversations",
+    },
+    "crm/reports/services.py": {
+        "parse_recipients": "validation",
+        "last_send_time": "pure time",
+        "due_windows": "pure time over the settings",
+        "send_due_reports": "the beat tick: the system sends",
+        "last_sends": "reads only (CP → 📧 Email Settings)",
+    },
     "crm/todos/services.py": {
         "assignable_users": "reads only (the editor's people)",
         "assignable_offices": "reads only (the editor's offices)",

@@ -29,9 +29,12 @@ from contractors.services import settings as contractor_settings
 from crm.accounts import office_email
 from crm.accounts import services as accounts
 from crm.accounts.models import Role
+from crm.assistant import services as assistant
+from crm.assistant.models import Conversation
 from crm.controlpanel import services as controlpanel
 from crm.errors import DomainError
 from crm.permissions import OutOfScope, can
+from crm.reports import services as reports
 from crm.todos import services as todos
 from crm.todos.models import Task, TaskTemplate
 from finance import services as finance
@@ -603,6 +606,70 @@ ACTIONS = {
         lambda office: (
             sms_templates.delete_template,
             {"template": SmsTemplate.objects.create(name="Thanks", body="Thank you!")},
+        ),
+    ),
+    "crm/reports/services.py:save_email_settings": (
+        "reports.email",
+        lambda office: (
+            reports.save_email_settings,
+            {
+                "recipients": "owner@example.com",
+                "send_daily": True,
+                "send_weekly": False,
+                "send_monthly": False,
+            },
+        ),
+    ),
+    "crm/reports/services.py:send_test_report": (
+        "reports.email",
+        lambda office: (reports.send_test_report, {}),
+    ),
+    # AI Assistant (start_turn takes the user first: the chat's own signature)
+    "crm/assistant/services.py:start_turn": (
+        "assistant.use",
+        lambda office: (
+            lambda actor, **arguments: assistant.start_turn(actor, **arguments),
+            {"message": "How many leads?", "conversation_id": None},
+        ),
+    ),
+    "crm/assistant/services.py:set_api_key": (
+        "assistant.manage",
+        lambda office: (assistant.set_api_key, {"key": "sk-ant-test"}),
+    ),
+    "crm/assistant/services.py:set_model": (
+        "assistant.manage",
+        lambda office: (assistant.set_model, {"model": "claude-haiku-4-5"}),
+    ),
+    "crm/assistant/services.py:set_budgets": (
+        "assistant.manage",
+        lambda office: (assistant.set_budgets, {"caps": {Role.AGENT: Decimal("3.00")}}),
+    ),
+    "crm/assistant/services.py:set_prices": (
+        "assistant.manage",
+        lambda office: (
+            assistant.set_prices,
+            {
+                "model": "claude-haiku-4-5",
+                "input_per_mtok": Decimal("2"),
+                "output_per_mtok": Decimal("6"),
+                "cache_write_per_mtok": Decimal("2.50"),
+                "cache_read_per_mtok": Decimal("0.20"),
+            },
+        ),
+    ),
+    "crm/assistant/services.py:conversations_for_audit": (
+        "assistant.replay",
+        lambda office: (assistant.conversations_for_audit, {}),
+    ),
+    "crm/assistant/services.py:conversation_for_replay": (
+        "assistant.replay",
+        lambda office: (
+            assistant.conversation_for_replay,
+            {
+                "conversation_id": Conversation.objects.create(
+                    user=UserFactory(offices=[office]), title="Hi", model="claude-sonnet-4-6"
+                ).pk
+            },
         ),
     ),
     "crm/controlpanel/services.py:update_app_settings": (
