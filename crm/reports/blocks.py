@@ -81,10 +81,10 @@ LEADS_CHARTS = (
     Chart("by_status", "bars", "by_status"),
     Chart("by_source", "bars", "by_source"),
     Chart("by_office", "bars", "by_office", colour=charts.CYAN),
+    Chart("by_attempt", "attempts", "by_attempt", ATTEMPT_SERIES),
     Chart("status_by_day", "stacked", "status_by_day", STATUS_SERIES),
     Chart("bookback_by_day", "grouped", "bookback_by_day", BOOKBACK_SERIES),
     Chart("followup_by_day", "grouped", "followup_by_day", FOLLOWUP_SERIES),
-    Chart("by_attempt", "attempts", "by_attempt", ATTEMPT_SERIES),
 )
 JOBS_CHARTS = (
     Chart("jobs_by_status", "bars", "by_status", colour=charts.PURPLE),
@@ -353,10 +353,9 @@ def jobs_tiles(report: Report) -> list[Tile]:
 
 
 def finance_cancelled_note(report: Report) -> str:
-    """The Revenue tile's footnote."""
+    """The Revenue tile's footnote: finance-cancel leaves a job Done, so its closing total
+    stays in Revenue; the footnote says how much of it was charged back or refunded."""
     jobs = report.jobs
     count, amount = jobs.finance_cancelled_count, money_text(jobs.finance_cancelled_total)
-    jobs_word = "job" if count == 1 else "jobs"
-    return (
-        f"* Finance-cancelled (chargebacks, refunds, disputes): {amount} on {count:,} {jobs_word}."
-    )
+    on_jobs = f"{count:,} job" + ("" if count == 1 else "s")
+    return f"* Of which finance-cancelled (chargebacks, refunds): {amount} on {on_jobs}."

@@ -21,7 +21,7 @@ def test_the_html_has_every_kpi_of_both_tabs_with_the_period_in_et():
         assert f"{tile.label} {tile.value}" in text
     assert "Nov 30 – Dec 6, 2026 (ET)" in text
     assert "median 12 min" in text
-    assert "$18,450.00" in text and "Finance-cancelled" in text and "$1,200.00" in text
+    assert "$18,450.00" in text and "finance-cancelled" in text and "$1,200.00" in text
 
 
 def test_each_chart_is_svg_followed_by_its_numbers_as_a_table():
