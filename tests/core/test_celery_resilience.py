@@ -17,6 +17,8 @@ IDEMPOTENT = {
     "crm.tasks.purge_old_events": "tests/core/test_event_deliveries.py::"
     "test_events_and_deliveries_older_than_90_days_are_purged",
     "crm.tasks.stamp_worker_heartbeat": "tests/core/test_healthz.py (a stamp overwrites)",
+    "crm.assistant.tasks.purge_old_ledger": "tests/assistant/test_settings_and_audit.py::"
+    "test_the_ledger_is_kept_a_year_and_a_second_purge_is_a_no_op",
     "crm.tasks.purge_expired_rate_limits": "tests/core/test_celery_resilience.py::"
     "test_purging_rate_limits_twice_deletes_each_counter_once",
     "crm.accounts.tasks.send_login_code": "tests/accounts/test_sign_in.py::"
