@@ -98,6 +98,17 @@ def seed_jobs(actor) -> None:
         job = _dispatch(job, actor, rng, leave_unassigned=(offset, hour) == (0, 14))
         _advance(job, actor, status, rng)
     _rebook_one(actor)
+    _spread_bookings()
+
+
+def _spread_bookings() -> None:
+    """Date each booking some days before its job, over the last ~two months (the demo
+    makes them all now): the 📊 Jobs report counts jobs by the day they were created."""
+    now = timezone.now()
+    for index, job in enumerate(Job.objects.order_by("number")):
+        booked = min(job.starts_at - datetime.timedelta(hours=2), now)
+        booked -= datetime.timedelta(days=(index * 5) % 50, hours=index % 7)
+        Job.objects.filter(pk=job.pk).update(created_at=booked)
 
 
 def _nearest_area(zip_code: str) -> ServiceArea | None:

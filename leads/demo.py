@@ -7,8 +7,16 @@ import random
 from django.utils import timezone
 
 from crm.accounts.models import Office, Role, User
+from crm.timeline.models import TimelineEntry
 from leads import services
-from leads.models import CallingHours, Lead, LeadSource, Status, add_built_in_sources
+from leads.models import (
+    BookBackCall,
+    CallingHours,
+    Lead,
+    LeadSource,
+    Status,
+    add_built_in_sources,
+)
 from leads.services.calling_hours import US_STATES
 
 # A few states call later on weekdays and keep Sundays short (Sunday-sensitive markets).
@@ -115,7 +123,8 @@ def seed_leads(count: int = 60) -> None:
             phone=f"+1305555{1000 + number:04d}",
             email=f"{first.lower()}.{last.lower()}@example.com",
             zip_code=zip_code,
-            received_at=now - datetime.timedelta(minutes=number * number * 7 + rng.randint(1, 30)),
+            # Spread over ~60 days, the newest minutes ago: every report period has leads.
+            received_at=now - datetime.timedelta(minutes=number * number * 24 + rng.randint(1, 30)),
             service_type=rng.choice(SERVICES),
             campaign=rng.choice(CAMPAIGNS) if key in ("facebook", "google") else "",
             partner_name="GDQ Leads" if number % 7 == 0 else "",
@@ -124,7 +133,49 @@ def seed_leads(count: int = 60) -> None:
             via="webhook",
         )
         _work(lead, number, rng, agents, now)
+        _date_the_work(lead, number, now)
+    _seed_bookback_calls(now)
     _seed_duplicates(sources, now)
+
+
+def _date_the_work(lead, number: int, now) -> None:
+    """Move the lead's claim, calls and status changes (made just now by the actions) to
+    when an agent would have made them: the first some minutes after the lead arrived,
+    and for one lead in five the outcome on a later day (the reports' response times,
+    follow-up activity and daily charts read these times)."""
+    entries = list(
+        TimelineEntry.objects.filter(
+            subject_type="lead", subject_id=lead.pk, kind__in=["claim", "call", "status"]
+        ).order_by("id")
+    )
+    at = lead.received_at + datetime.timedelta(minutes=2 + number % 37)
+    for index, entry in enumerate(entries):
+        is_last = index == len(entries) - 1
+        if is_last and number % 5 == 0 and len(entries) > 1:
+            at += datetime.timedelta(days=1 + number % 3)
+        entry.created_at = min(at, now - datetime.timedelta(seconds=len(entries) - index))
+        if entry.kind == "claim":
+            entry.data = {**entry.data, "at": entry.created_at.isoformat()}
+        at += datetime.timedelta(minutes=25 + 70 * index)
+    TimelineEntry.objects.bulk_update(entries, ["created_at", "data"])
+    claims = [entry for entry in entries if entry.kind == "claim"]
+    if claims:
+        Lead.objects.filter(pk=lead.pk, claimed_at__isnull=False).update(
+            claimed_at=claims[-1].created_at
+        )
+
+
+def _seed_bookback_calls(now) -> None:
+    """BookBack AI's posts: one for each BookBack lead when it arrived, and one that
+    brought back an old Irrelevant lead a few days ago (🤖 BookBack AI daily chart)."""
+    for lead in Lead.objects.filter(source__key="bookback"):
+        BookBackCall.objects.create(lead=lead, called_at=lead.received_at)
+    old = Lead.objects.filter(status=Status.IRRELEVANT).order_by("received_at").first()
+    if old is not None:
+        lead = services.reactivate(lead=old, fields={}, payload={}, actor=None)
+        BookBackCall.objects.filter(lead=lead, previous_status=Status.IRRELEVANT).update(
+            called_at=now - datetime.timedelta(days=3)
+        )
 
 
 def _seed_duplicates(sources: dict, now) -> None:
@@ -153,6 +204,9 @@ def _work(lead, number: int, rng: random.Random, agents: list, now) -> None:
             services.claim_lead(lead=lead, actor=agent)
         return  # the newest stay Fresh, some claimed
     bucket = number % 6
+    if bucket != 5:
+        for _attempt in range(number % 4):  # tried by phone before the outcome
+            lead = services.log_call_attempt(lead=lead, actor=agent)
     if bucket == 0:
         # A follow-up that has come due since: set in the future, as an agent must, then
         # aged (the demo's stand-in for the hours that passed).
