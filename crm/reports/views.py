@@ -2,6 +2,7 @@
 table as an .xlsx download. Thin: `crm.reports.queries` counts (scoped to the user),
 `crm.reports.blocks` lays the numbers out, this module reads the choice and draws it."""
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ can_view = permissions.require("reports.view")
 TABS = (("leads", "📥 Leads"), ("jobs", "🔧 Jobs"))
 PERIODS = (("today", "Today"), ("week", "This Week"), ("month", "This Month"), ("custom", "Custom"))
 DEFAULT_PERIOD = "week"
+OFFICE_ID = re.compile(r"[0-9]{1,10}")
 CHART_WIDTH = 540  # two charts a row in the 1,220 px modal
 DAILY_WIDTH = 1140  # a daily chart spans the row
 
@@ -60,7 +62,7 @@ def _choice(request) -> Choice:
         tab = "leads"
     preset = query.get("period", DEFAULT_PERIOD)
     visible = request.user.office_ids
-    chosen = {value for value in query.getlist("office") if value.isdigit()}
+    chosen = {value for value in query.getlist("office") if OFFICE_ID.fullmatch(value)}
     # Offices outside the user's are dropped, not refused: a refusal would confirm they exist.
     office_ids = sorted(int(value) for value in chosen if int(value) in visible)
     choice = Choice(
@@ -98,11 +100,11 @@ def _office_menu(request, choice: Choice) -> dict:
     }
 
 
-def _charts(report, block_ids, *, daily_width: int) -> list[dict]:
+def _charts(report, block_ids) -> list[dict]:
     drawn = []
     for block_id in block_ids:
         chart = blocks.CHARTS[block_id]
-        width = daily_width if chart.is_daily else CHART_WIDTH
+        width = DAILY_WIDTH if chart.is_daily else CHART_WIDTH
         title = blocks.TITLES[block_id] + (" (ET)" if chart.is_daily else "")
         drawn.append(
             {
@@ -138,11 +140,7 @@ def _report_context(request, choice: Choice) -> dict:
     if choice.tab == "leads":
         context |= {
             "tiles": blocks.leads_tiles(report),
-            "charts": _charts(
-                report,
-                [chart.block_id for chart in blocks.LEADS_CHARTS],
-                daily_width=DAILY_WIDTH,
-            ),
+            "charts": _charts(report, [chart.block_id for chart in blocks.LEADS_CHARTS]),
             "tables": _tables(report, ("agents", "speed_by_source", "speed_by_agent")),
             "kpis": _numbers(report, "kpis"),
         }
@@ -150,11 +148,7 @@ def _report_context(request, choice: Choice) -> dict:
         context |= {
             "tiles": blocks.jobs_tiles(report),
             "footnote": blocks.finance_cancelled_note(report),
-            "charts": _charts(
-                report,
-                [chart.block_id for chart in blocks.JOBS_CHARTS],
-                daily_width=DAILY_WIDTH,
-            ),
+            "charts": _charts(report, [chart.block_id for chart in blocks.JOBS_CHARTS]),
             "tables": _tables(report, ("contractors",)),
             "kpis": _numbers(report, "jobs_kpis"),
         }

@@ -233,3 +233,15 @@ def test_the_email_shows_the_same_numbers_as_the_modal_for_the_same_report(clien
                 text = blocks.cell_text(value)
                 where = jobs_text if block_id == "contractors" else modal_text
                 assert text in where and text in email_text
+
+
+def test_switching_tabs_within_the_minute_reads_the_cached_report(
+    client, week, django_assert_num_queries
+):
+    owner = week.people["olivia"]
+    client.force_login(owner)
+    client.get(reverse("reports:modal"), WEEK, headers=HTMX)
+    # Only the sign-in's own reads: the numbers come from the cache.
+    with django_assert_num_queries(2):
+        response = client.get(reverse("reports:modal"), {**WEEK, "tab": "jobs"}, headers=HTMX)
+    assert "Total Jobs 18" in _text(response)
