@@ -73,6 +73,7 @@ class FakeAnthropic:
     requests: list[dict] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    first_token_delay: float = 0.0  # seconds before a reply starts (the model thinking)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -174,6 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.status != 200:
             return self._json(reply.status, _error_body(reply.error_type, reply.error_message))
         number = len(fake.requests)
+        if fake.first_token_delay:
+            time.sleep(fake.first_token_delay)
         if body.get("stream"):
             return self._stream(stream_events(reply, body.get("model", ""), number), reply)
         return self._json(200, message(reply, body.get("model", ""), number))
