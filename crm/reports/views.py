@@ -197,6 +197,8 @@ def modal(request):
     if not choice.error:
         context |= _report_context(request, choice)
     if target == "report-body":
+        # The dropdown stays open; its summary ("2 selected") follows out of band.
+        context["office_oob"] = True
         return render(request, "reports/_partials/body.html", context)
     if request.htmx:
         return render(request, "reports/_partials/modal.html", context)

@@ -74,6 +74,7 @@ def test_the_owner_reads_both_tabs_switches_periods_and_offices_and_downloads_nu
     expect(modal).to_contain_text("(ET)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reports-leads.png"))
+    modal.screenshot(path=str(SHOTS / "reports-leads-whole.png"))  # the tables below
     assert _overflowing(page) == []
 
     modal.get_by_role("link", name="🔧 Jobs").click()
@@ -95,7 +96,9 @@ def test_the_owner_reads_both_tabs_switches_periods_and_offices_and_downloads_nu
     modal.get_by_label("Garage").check()
     expect(modal.locator(".kpi", has_text="Total Leads")).to_contain_text("4")
     expect(modal.locator("details.multiselect")).to_have_attribute("open", "")
+    expect(modal.locator("#report-office")).to_have_text("1 selected")
     modal.get_by_role("link", name="This Week").click()  # the office choice carries over
+    expect(modal.get_by_role("link", name="This Week")).to_have_attribute("aria-current", "true")
     expect(modal.locator(".kpi", has_text="Total Leads")).to_contain_text("4")
     assert _total_leads(page) == "4"
 
@@ -103,6 +106,8 @@ def test_the_owner_reads_both_tabs_switches_periods_and_offices_and_downloads_nu
     numbers.get_by_text("Show numbers").click()
     expect(numbers.locator("table")).to_be_visible()
     expect(numbers.locator("table")).to_contain_text("Source")
+    numbers.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "reports-numbers.png"))
     with page.expect_download() as info:
         numbers.get_by_role("link", name="⬇ Download .xlsx").click()
     sheet = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
