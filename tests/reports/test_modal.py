@@ -245,3 +245,16 @@ def test_switching_tabs_within_the_minute_reads_the_cached_report(
     with django_assert_num_queries(2):
         response = client.get(reverse("reports:modal"), {**WEEK, "tab": "jobs"}, headers=HTMX)
     assert "Total Jobs 18" in _text(response)
+
+
+def test_the_topbar_opens_reports_in_the_modal_for_staff_but_not_for_a_partner(client, week):
+    client.force_login(week.people["dana"])
+    page = client.get(reverse("leads:dashboard"))
+    assertContains(
+        page,
+        f'href="{reverse("reports:modal")}" hx-get="{reverse("reports:modal")}" '
+        'hx-target="#modal-body" data-open-modal>📊 Reports</a>',
+    )
+
+    client.force_login(UserFactory(role=Role.PARTNER, partner_name="GDQ"))
+    assertNotContains(client.get(reverse("leads:dashboard")), "📊 Reports")
