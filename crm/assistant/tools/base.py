@@ -18,6 +18,7 @@ from crm.permissions import can
 
 ROW_CAP = 300  # a list stops here and says "showing 300 of 1,234"
 DATE_HELP = "YYYY-MM-DD, a day in America/New_York"
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # far beyond the data; keeps day arithmetic in range
 
 
 class ToolError(Exception):
@@ -84,6 +85,8 @@ class Inputs:
             return ""
         if not isinstance(value, str):
             raise ToolError(f"{name} must be text, not {type(value).__name__}.")
+        if "\x00" in value:
+            raise ToolError(f"{name} holds a NUL character.")
         return value.strip()
 
     def choice(self, name: str, choices: dict[str, str]) -> str:
@@ -99,7 +102,9 @@ class Inputs:
 
     def number(self, name: str, *, default: int, low: int, high: int) -> int:
         value = self.values.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
             raise ToolError(f"{name} must be a whole number.")
         if not low <= value <= high:
             raise ToolError(f"{name} must be between {low} and {high}.")
@@ -110,9 +115,12 @@ class Inputs:
         if not value:
             return None
         try:
-            return datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             raise ToolError(f"{name} {value!r} is not a date: use {DATE_HELP}.") from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ToolError(f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}.")
+        return day
 
     def period(self, field: str, start: str = "start_date", end: str = "end_date") -> Q:
         """`field` within the New York days start..end (both included, either open)."""
