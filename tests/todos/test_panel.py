@@ -4,30 +4,16 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from crm.todos.models import Task
 from tests.factories import JobFactory, LeadFactory
+from tests.todos.panel_support import HTMX, noon_in_new_york, signed_in  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon_in_new_york")]
 HOUR = datetime.timedelta(hours=1)
-NOON = datetime.datetime(2026, 5, 1, 16, 0, tzinfo=datetime.UTC)  # 12:00 PM EDT, a Friday
-
-
-@pytest.fixture(autouse=True)
-def _noon_in_new_york():
-    """Due labels and the badge's "today" read the clock: a fixed one, midday in New York."""
-    with time_machine.travel(NOON, tick=False):
-        yield
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def panel(client, user, tab: str = "") -> str:

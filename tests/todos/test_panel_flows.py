@@ -5,7 +5,6 @@ import datetime
 import json
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -14,21 +13,9 @@ from crm.timeline.models import TimelineEntry
 from crm.todos import services
 from crm.todos.models import Task
 from tests.factories import JobFactory, LeadFactory
+from tests.todos.panel_support import HTMX, noon_in_new_york, signed_in  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-HTMX = {"HX-Request": "true"}
-NOON = datetime.datetime(2026, 5, 1, 16, 0, tzinfo=datetime.UTC)  # 12:00 PM EDT
-
-
-@pytest.fixture(autouse=True)
-def _noon_in_new_york():
-    with time_machine.travel(NOON, tick=False):
-        yield
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon_in_new_york")]
 
 
 def timeline_lines(record) -> list[str]:
