@@ -109,28 +109,39 @@ def test_the_budget_resets_at_midnight_eastern(fake_anthropic, agent):
     assert DailySpend.objects.get(user=agent, day=datetime.date(2026, 12, 8)).spent > 0
 
 
+def twice_at_once(request) -> None:
+    """Run `request` in two threads released together, each on its own connection."""
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            start.wait()
+            request()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need Postgres")
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_at_once_cannot_pass_the_cap_together():
     agent = UserFactory(role=Role.AGENT)
     spent(agent, "0.80")
-    outcomes, start = [], threading.Barrier(2)
+    outcomes = []
 
     def request() -> None:
         try:
-            start.wait()
             budget.reserve(agent, Role.AGENT, Decimal("0.70"))
             outcomes.append("held")
         except services.BudgetExceeded:
             outcomes.append("refused")
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    twice_at_once(request)
 
     assert sorted(outcomes) == ["held", "refused"]
     spend = DailySpend.objects.get(user=agent)
@@ -141,19 +152,6 @@ def test_two_requests_at_once_cannot_pass_the_cap_together():
 @pytest.mark.django_db(transaction=True)
 def test_two_first_requests_of_the_day_make_one_row():
     agent = UserFactory(role=Role.AGENT)
-    start = threading.Barrier(2)
-
-    def request() -> None:
-        try:
-            start.wait()
-            budget.reserve(agent, Role.AGENT, Decimal("0.01"))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    twice_at_once(lambda: budget.reserve(agent, Role.AGENT, Decimal("0.01")))
 
     assert DailySpend.objects.get(user=agent).reserved == Decimal("0.02")
