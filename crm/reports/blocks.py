@@ -272,10 +272,15 @@ def chart_values(report: Report, block_id: str) -> list:
     return getattr(data, CHARTS[block_id].source)
 
 
+def chart_title(block_id: str) -> str:
+    """A chart's heading; a daily chart's says its days are New York days."""
+    return TITLES[block_id] + (" (ET)" if CHARTS[block_id].is_daily else "")
+
+
 def chart_svg(report: Report, block_id: str, *, width: int) -> SafeString:
     """The block's chart, drawn the same way on screen and in the email."""
     chart, values = CHARTS[block_id], chart_values(report, block_id)
-    title = TITLES[block_id]
+    title = chart_title(block_id)
     if chart.kind == "bars":
         return charts.hbars_svg(values, width=width, colour=chart.colour, title=title)
     if chart.kind == "attempts":
@@ -284,7 +289,6 @@ def chart_svg(report: Report, block_id: str, *, width: int) -> SafeString:
             for row in values
         ]
         return charts.grouped_columns_svg(columns, chart.series, width=width, title=title)
-    title = f"{title} (ET)"  # its columns are New York days
     draw = charts.stacked_days_svg if chart.kind == "stacked" else charts.grouped_days_svg
     return draw(values, chart.series, width=width, title=title)
 

@@ -49,12 +49,11 @@ def _section(report: Report, block_id: str) -> dict:
     section = {"title": title, "svg": "", "numbers": table_html(headers, rows), "text": ""}
     chart = blocks.CHARTS.get(block_id)
     if chart:
+        section["title"] = blocks.chart_title(block_id)
         section["svg"] = blocks.chart_svg(report, block_id, width=CHART_WIDTH)
         if chart.kind == "bars":
             bars = blocks.chart_values(report, block_id)
             section["numbers"] = charts.hbars_table_html(bars, colour=chart.colour)
-        elif chart.is_daily:
-            section["title"] = f"{title} (ET)"
     section["text"] = _text_table(section["title"], headers, rows)
     return section
 

@@ -68,8 +68,8 @@ def _choice(request) -> Choice:
     choice = Choice(
         tab=tab,
         preset=preset if preset in dict(PERIODS) else DEFAULT_PERIOD,
-        start=query.get("start", "")[:10],
-        end=query.get("end", "")[:10],
+        start=query.get("start", ""),
+        end=query.get("end", ""),
         office_ids=office_ids,
     )
     try:
@@ -105,11 +105,10 @@ def _charts(report, block_ids) -> list[dict]:
     for block_id in block_ids:
         chart = blocks.CHARTS[block_id]
         width = DAILY_WIDTH if chart.is_daily else CHART_WIDTH
-        title = blocks.TITLES[block_id] + (" (ET)" if chart.is_daily else "")
         drawn.append(
             {
                 "id": block_id,
-                "title": title,
+                "title": blocks.chart_title(block_id),
                 "svg": blocks.chart_svg(report, block_id, width=width),
                 "wide": chart.is_daily,
                 "table": _numbers(report, block_id),
@@ -129,9 +128,7 @@ def _numbers(report, block_id: str) -> dict:
 
 
 def _tables(report, block_ids) -> list[dict]:
-    return [
-        {"title": blocks.TITLES[block_id]} | _numbers(report, block_id) for block_id in block_ids
-    ]
+    return [_numbers(report, block_id) for block_id in block_ids]
 
 
 def _report_context(request, choice: Choice) -> dict:
