@@ -289,8 +289,8 @@ def chart_svg(report: Report, block_id: str, *, width: int) -> SafeString:
             for row in values
         ]
         return charts.grouped_columns_svg(columns, chart.series, width=width, title=title)
-    draw = charts.stacked_days_svg if chart.kind == "stacked" else charts.grouped_days_svg
-    return draw(values, chart.series, width=width, title=title)
+    stacked = chart.kind == "stacked"
+    return charts.stacked_days_svg(values, chart.series, width=width, title=title, stacked=stacked)
 
 
 def cell_text(value) -> str:

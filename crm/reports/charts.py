@@ -185,10 +185,6 @@ def _columns_svg(
     return _svg(width, height, title, "".join(parts))
 
 
-def _day_columns(points: list[DayPoint]) -> list[tuple[str, str, dict]]:
-    return [(f"{p.day:%b} {p.day.day}", f"{p.day:%a %b} {p.day.day}", p.values) for p in points]
-
-
 def stacked_days_svg(
     points: list[DayPoint],
     series: Series,
@@ -196,27 +192,14 @@ def stacked_days_svg(
     width: int = 640,
     height: int = 160,
     title: str = "",
+    stacked: bool = True,
 ) -> SafeString:
     """One column per day, the series stacked bottom-up in `series` order; the axis tops
-    out at a round number over the busiest day."""
+    out at a round number over the busiest day. `stacked=False` sets them side by side,
+    for series that are not parts of a whole (call attempts vs conversions)."""
     title = title or "Daily chart"
-    columns = _day_columns(points)
-    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=True)
-
-
-def grouped_days_svg(
-    points: list[DayPoint],
-    series: Series,
-    *,
-    width: int = 640,
-    height: int = 160,
-    title: str = "",
-) -> SafeString:
-    """One group of side-by-side bars per day: for series that are not parts of a whole
-    (call attempts vs conversions; detected ⊇ reactivated ⊇ converted)."""
-    title = title or "Daily chart"
-    columns = _day_columns(points)
-    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=False)
+    columns = [(f"{p.day:%b} {p.day.day}", f"{p.day:%a %b} {p.day.day}", p.values) for p in points]
+    return _columns_svg(columns, series, width=width, height=height, title=title, stacked=stacked)
 
 
 def grouped_columns_svg(

@@ -90,7 +90,8 @@ def test_a_month_of_days_labels_only_some_days_under_the_axis():
 def test_grouped_days_draw_series_side_by_side_from_the_same_baseline():
     day = datetime.date(2026, 12, 1)
     series = [("attempts", "Call attempts", charts.BLUE), ("conversions", "Conv", charts.GREEN)]
-    svg = charts.grouped_days_svg([DayPoint(day, {"attempts": 4, "conversions": 2})], series)
+    points = [DayPoint(day, {"attempts": 4, "conversions": 2})]
+    svg = charts.stacked_days_svg(points, series, stacked=False)
 
     bars = re.findall(
         r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="#', svg
