@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from crm import permissions
 from crm.assistant import services
+from crm.assistant.client import MODELS
 from crm.assistant.forms import (
     ApiKeyForm,
     AuditFilterForm,
@@ -45,10 +46,9 @@ def settings_page(request):
     spend = services.spend_today()
     caps = {role: cap for role, cap, _spent in spend["by_role"]}
     budget_form = BudgetForm(bound("budgets"), caps=caps)
-    price_forms = [
-        PriceForm(bound(f"price-{price.model}"), instance=price)
-        for price in ModelPrice.objects.order_by("model")
-    ]
+    prices = ModelPrice.objects.filter(model__in=MODELS)
+    prices = sorted(prices, key=lambda price: list(MODELS).index(price.model))  # as the picker
+    price_forms = [PriceForm(bound(f"price-{price.model}"), instance=price) for price in prices]
     actor = request.user
     actions = {
         "key": (

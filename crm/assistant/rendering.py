@@ -62,6 +62,7 @@ def present_turns(turns) -> list:
                 "id": tool_call.tool_use_id,
                 "name": tool_call.name,
                 "summary": tool_summary(tool_call.name, tool_call.input),
+                "arguments": chip_arguments(tool_call.name, tool_call.input),
                 "input_json": _pretty(tool_call.input),
                 "output_json": _pretty(tool_call.output),
                 "error": tool_call.error,
@@ -69,6 +70,13 @@ def present_turns(turns) -> list:
             for tool_call in turn.tool_calls.all()
         ]
     return turns
+
+
+def chip_arguments(name: str, tool_input) -> str:
+    """The chip's short arguments: the summary without the tool's name, which the chip
+    shows apart ("office=Garage, status=fresh")."""
+    summary = tool_summary(name, tool_input)
+    return "" if summary == name else summary.removeprefix(f"{name} · ")
 
 
 def _pretty(value) -> str:

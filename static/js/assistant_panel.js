@@ -46,9 +46,12 @@
     if (!chip) return;
     chip.dataset.toolId = event.id;
     chip.querySelector("[data-ai-chip-name]").textContent = `🔧 ${event.name}`;
+    // The summary names the tool first ("count_leads · office=Garage"): the chip shows
+    // the name apart, so only the arguments here (as crm.assistant.rendering.chip_arguments).
     const summary = chip.querySelector("[data-ai-chip-summary]");
-    summary.textContent = event.summary || "";
-    summary.title = event.summary || "";
+    const whole = event.summary || "";
+    summary.textContent = whole === event.name ? "" : whole.replace(`${event.name} · `, "");
+    summary.title = whole;
     chip.querySelector("[data-ai-chip-input]").textContent = pretty(event.input);
     chip.querySelector("[data-ai-chip-output]").textContent = "…";
     turn.querySelector("[data-ai-chips]").appendChild(chip);
