@@ -258,3 +258,11 @@ def test_the_topbar_opens_reports_in_the_modal_for_staff_but_not_for_a_partner(c
 
     client.force_login(UserFactory(role=Role.PARTNER, partner_name="GDQ"))
     assertNotContains(client.get(reverse("leads:dashboard")), "📊 Reports")
+
+
+def test_the_jobs_tab_of_only_jobs_off_offices_says_there_is_nothing_to_count(client, week):
+    joes = week.offices["joes"]
+    response = _open(client, week.people["olivia"], tab="jobs", office=[joes.pk])
+
+    assertContains(response, "None of the chosen offices has the Jobs feature on")
+    assertNotContains(response, "Total Jobs")
