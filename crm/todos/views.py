@@ -40,14 +40,14 @@ def task_panel(request):
 def rows(request):
     """The list alone: a tab picked, a live-sync tick, or "Show more" (`offset`)."""
     tab = _tab(request)
-    offset = request.GET.get("offset", "")
-    if offset.isdigit() and int(offset) > 0:
-        more, has_more = panel.open_rows(request.user, tab, offset=int(offset))
+    offset = panel.whole_number(request.GET.get("offset", ""))
+    if offset:
+        more, has_more = panel.open_rows(request.user, tab, offset=offset)
         context = {
             "tab": tab,
             "rows": more,
             "has_more": has_more,
-            "next_offset": int(offset) + panel.OPEN_PAGE,
+            "next_offset": offset + panel.OPEN_PAGE,
             "can_complete": permissions.can(request.user, "tasks.complete"),
         }
         return render(request, "todos/_partials/more_rows.html", context)

@@ -182,6 +182,7 @@ def test_screenshots_of_each_tab_and_the_editor_fit_1366(busy_day, sign_in, live
             panel.locator("details.tasks-done summary").click()
         page.screenshot(path=str(SHOTS / f"tasks-panel-{name}.png"))
         assert fits(page, "#left-panel .tasks-scroll")
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
     overdue = panel.locator(".task-row.is-overdue").first
     expect(overdue.locator(".task-due--overdue")).to_contain_text("overdue")
 
