@@ -22,6 +22,16 @@ from crm.todos.models import Task
 REFRESH = {"bookback:changed": {}}
 
 
+def _record_changed(task: Task) -> dict:
+    """The linked lead's or job's detail panel, if it is the one open, reloads to show the
+    task's timeline line (static/js/tasks_panel.js)."""
+    if task.link is None:
+        return {}
+    kind, _, url = task.link
+    record_id = task.lead_id if kind == "lead" else task.job_id
+    return {"taskRecordChanged": {"kind": kind, "id": record_id, "url": url}}
+
+
 def _tab(request) -> str:
     return panel.tab_from(request.user, request.GET.get("tab") or request.POST.get("tab", ""))
 
@@ -67,17 +77,19 @@ def _mark(request, pk: int, action) -> HttpResponse:
     """Done / re-open one row; the list comes back either way, a refusal (someone was
     first) as the row's own error."""
     tab = _tab(request)
-    errors = {}
+    errors, events = {}, {}
     try:
-        action(request.user, pk)
+        task = action(request.user, pk)
     except services.TaskError as error:
         errors[pk] = str(error)
+    else:
+        # The topbar counts (the 📋 badge) reload now rather than at the next poll.
+        events = {"bookback:panel-changed": {}, **_record_changed(task)}
     response = render(
         request, "todos/_partials/rows.html", panel.list_context(request.user, tab, errors=errors)
     )
-    if not errors:
-        # The topbar counts (the 📋 badge) reload now rather than at the next poll.
-        response["HX-Trigger"] = json.dumps({"bookback:panel-changed": {}})
+    if events:
+        response["HX-Trigger"] = json.dumps(events)
     return response
 
 
@@ -93,13 +105,16 @@ def reopen(request, pk: int):
     return _mark(request, pk, services.reopen_task)
 
 
-def _saved(request, toast: str) -> HttpResponse:
+def _saved(request, task: Task, toast: str) -> HttpResponse:
     """The editor is done: close it, toast, refresh the live partials. Without JS: the
     panel's page."""
     if not request.htmx:
         return redirect("todos:panel")
     response = HttpResponse(status=204)
-    response["HX-Trigger"] = json.dumps({**REFRESH, "closeModal": {}})
+    # closeModal last: it empties the modal, and an event fired on the form after that
+    # would no longer reach the document.
+    events = {**REFRESH, **_record_changed(task), "closeModal": {}}
+    response["HX-Trigger"] = json.dumps(events)
     return toast_after_settle(response, toast, level="success")
 
 
@@ -123,7 +138,7 @@ def new(request):
     if request.method == "POST" and form.is_valid():
         task = form.save_or_error()
         if task is not None:
-            return _saved(request, f'Task "{task.title}" created.')
+            return _saved(request, task, f'Task "{task.title}" created.')
     return _editor(request, form)
 
 
@@ -142,7 +157,7 @@ def edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         saved = form.save_or_error()
         if saved is not None:
-            return _saved(request, f'Task "{saved.title}" saved.')
+            return _saved(request, saved, f'Task "{saved.title}" saved.')
     return _editor(request, form, task)
 
 
@@ -151,4 +166,4 @@ def edit(request, pk: int):
 def delete(request, pk: int):
     task = _editable(request, pk)
     services.delete_task(request.user, task)
-    return _saved(request, f'Task "{task.title}" deleted.')
+    return _saved(request, task, f'Task "{task.title}" deleted.')

@@ -1,6 +1,8 @@
 // 📋 Tasks panel: the list reloads whole (a live-sync tick, a Done tick, a tab), so the
 // reader would lose her place: the "Done" section stays open if she opened it, and the
-// list keeps its scroll position when the same tab comes back.
+// list keeps its scroll position when the same tab comes back. A task saved or ticked on a
+// lead or a job reloads that record's detail panel if it is the one open, so its timeline
+// shows "📋 Task created" / "✅ Task completed" at once (views: taskRecordChanged).
 (function () {
   "use strict";
   let doneOpen = false;
@@ -24,5 +26,10 @@
     const scroller = list.querySelector(".tasks-scroll");
     if (kept && scroller && kept.url === list.getAttribute("hx-get")) scroller.scrollTop = kept.top;
     kept = null;
+  });
+  document.addEventListener("taskRecordChanged", (event) => {
+    const { kind, id, url } = event.detail;
+    const shown = document.querySelector(`#right-panel.is-open [data-${kind}-id="${id}"]`);
+    if (shown && window.htmx) window.htmx.ajax("GET", url, { target: "#right-panel-body" });
   });
 })();

@@ -69,6 +69,7 @@ def test_an_office_task_from_a_lead_is_finished_by_a_teammate_live(
     modal.get_by_role("button", name="Create task").click()
     expect(modal).to_have_class("modal-backdrop")
     expect(page.locator("#toasts")).to_contain_text(f'Task "{TITLE}" created.')
+    expect(lead_panel).to_contain_text(f'📋 Task created: "{TITLE}"')  # reloaded in place
 
     tasks_button = page.get_by_role("link", name="📋 Tasks")
     expect(tasks_button.locator(".count-badge")).to_have_text("1")

@@ -93,8 +93,12 @@ def test_from_a_lead_the_editor_is_linked_and_the_lead_gets_its_timeline_line(
     assertContains(editor, f"📇 {lead.display_id}</span> Carmen Diaz")
     assertContains(editor, f'name="lead" value="{lead.pk}"')
 
-    new_task(agent, assign_to="office", assignee_office=garage.pk, lead=lead.pk)
+    response = new_task(agent, assign_to="office", assignee_office=garage.pk, lead=lead.pk)
 
+    # The lead's panel, if it is the one open, reloads to show the new timeline line.
+    url = reverse("leads:detail", args=[lead.pk])
+    changed = {"kind": "lead", "id": lead.pk, "url": url}
+    assert json.loads(response["HX-Trigger"])["taskRecordChanged"] == changed
     task = Task.objects.get()
     assert task.lead == lead
     assert '📋 Task created: "Call Mrs. Diaz back"' in timeline_lines(lead)
@@ -163,7 +167,14 @@ def test_a_teammate_ticks_an_office_task_done_and_it_moves_to_done(client, peopl
     done = html[html.index("<details") :]
     assert "Check overnight leads" in done
     assert "Done by Tom · Today 12:00 PM ET" in done
-    assert json.loads(response["HX-Trigger"]) == {"bookback:panel-changed": {}}
+    assert json.loads(response["HX-Trigger"]) == {
+        "bookback:panel-changed": {},
+        "taskRecordChanged": {
+            "kind": "lead",
+            "id": office_task.lead_id,
+            "url": reverse("leads:detail", args=[office_task.lead_id]),
+        },
+    }
     office_task.refresh_from_db()
     assert office_task.done_by == people["teammate"]
     assert '✅ Task completed: "Check overnight leads"' in timeline_lines(office_task.lead)
