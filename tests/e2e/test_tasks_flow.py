@@ -187,7 +187,12 @@ def test_screenshots_of_each_tab_and_the_editor_fit_1366(busy_day, sign_in, live
     overdue = panel.locator(".task-row.is-overdue").first
     expect(overdue.locator(".task-due--overdue")).to_contain_text("overdue")
 
-    panel.get_by_role("link", name="+ New").click()
+    page.goto(f"{live_server.url}/tasks?tab=all")  # the panel's page of its own
+    expect(page.locator("main .tasks-tab.is-active")).to_have_text("All")
+    page.screenshot(path=str(SHOTS / "tasks-page.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+
+    page.locator("main").get_by_role("link", name="+ New").click()
     modal = page.locator("#modal")
     modal.get_by_role("button", name="Create task").click()  # empty: the errors show inline
     expect(modal).to_contain_text("Give the task a title.")

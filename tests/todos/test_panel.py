@@ -77,8 +77,9 @@ def test_roles_without_view_all_get_no_all_tab_and_fall_back_to_my_tasks(
     assert "Tom&#x27;s quote" not in html
 
 
-def test_an_admins_all_tab_stays_inside_her_offices(client, people, board):
-    html = panel(client, people["admin"], "all")
+@pytest.mark.parametrize("role", ["admin", "finance"])
+def test_an_admins_all_tab_stays_inside_her_offices(client, people, board, role):
+    html = panel(client, people[role], "all")
     assert "Tom&#x27;s quote" in html
     assert "Call Mrs. Diaz back" in html
     assert "Sliding inventory" not in html
