@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, DateTimeField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from crm import livesync
 from crm.todos import badges
 from crm.todos.models import Task, TaskTemplate
 
-BATCH = 500
 COLUMNS = (
     "title",
     "description",
@@ -33,10 +32,8 @@ COLUMNS = (
     "template_id",
     "occurrence_key",
 )
-INSERT_SQL = (
-    f"INSERT INTO {Task._meta.db_table} ({', '.join(COLUMNS)}) VALUES {{rows}}"
-    " ON CONFLICT DO NOTHING RETURNING office_id"
-)
+# Templates keep 15-minute times: the day's 96 possible times of day.
+QUARTER_HOURS = [datetime.time(hour, minute) for hour in range(24) for minute in (0, 15, 30, 45)]
 
 
 def occurrence_key(cadence: str, day: datetime.date) -> str:
@@ -64,17 +61,25 @@ def _fires_today(day: datetime.date) -> Q:
     )
 
 
-def due_templates(local_now: datetime.datetime):
-    """Active templates firing today whose time of day has come on the wall clock and that
-    have no task for today's occurrence yet."""
-    day = local_now.date()
-    generated = Task.objects.filter(template=OuterRef("pk")).filter(
-        Q(occurrence_key=occurrence_key(TaskTemplate.Cadence.DAILY, day))
-        | Q(occurrence_key=occurrence_key(TaskTemplate.Cadence.WEEKLY, day))
-        | Q(occurrence_key=occurrence_key(TaskTemplate.Cadence.MONTHLY, day))
-    )
+def _passed_times(now: datetime.datetime, day: datetime.date, zone) -> dict:
+    """{time of day: its instant today} for the times already passed at `now`.
+
+    Instants, not wall-clock readings: a time the spring-forward skips (2:30 AM) falls an
+    hour later by the clock (3:30 AM EDT); one the fall-back repeats is its first passing.
+    """
+    instants = {when: datetime.datetime.combine(day, when, zone) for when in QUARTER_HOURS}
+    return {when: instant for when, instant in instants.items() if instant <= now}
+
+
+def due_templates(now: datetime.datetime):
+    """Active templates firing today (New York) whose time of day has passed at `now` and
+    that have no task for today's occurrence yet."""
+    zone = ZoneInfo(settings.BUSINESS_TIME_ZONE)
+    day = now.astimezone(zone).date()
+    keys = {cadence: occurrence_key(cadence, day) for cadence in TaskTemplate.Cadence.values}
+    generated = Task.objects.filter(template=OuterRef("pk"), occurrence_key__in=keys.values())
     return (
-        TaskTemplate.objects.filter(active=True, time_of_day__lte=local_now.time())
+        TaskTemplate.objects.filter(active=True, time_of_day__in=_passed_times(now, day, zone))
         .filter(_fires_today(day))
         .exclude(Exists(generated))
         .order_by()
@@ -84,54 +89,58 @@ def due_templates(local_now: datetime.datetime):
 def generate_recurring(now: datetime.datetime | None = None) -> int:
     """One tick: insert today's task of every due template; returns how many were inserted.
 
-    A wall-clock time that doesn't exist (2:30 AM on the spring-forward day) is due an hour
-    later by the clock (3:30 AM EDT); one that happens twice fires at its first passing.
+    One statement, INSERT … SELECT over `due_templates`: the due instant and the occurrence
+    key are computed in the SELECT, and a row another tick stored first is dropped by
+    `ON CONFLICT DO NOTHING` (Postgres and SQLite 3.35+ both read it).
     """
     now = now or timezone.now()
     zone = ZoneInfo(settings.BUSINESS_TIME_ZONE)
-    local_now = now.astimezone(zone)
-    day = local_now.date()
-    rows = []
-    for template in due_templates(local_now).select_related("assignee_office"):
-        due_at = datetime.datetime.combine(day, template.time_of_day, zone)
-        if due_at > now:
-            continue
-        rows.append(
-            (
-                template.title,
-                template.description,
-                due_at,
-                template.assignee_user_id,
-                template.assignee_office_id,
-                template.assignee_office_id,
-                now,
-                template.pk,
-                occurrence_key(template.cadence, day),
+    day = now.astimezone(zone).date()
+    due_at = Case(
+        *(
+            When(time_of_day=when, then=Value(instant))
+            for when, instant in _passed_times(now, day, zone).items()
+        ),
+        output_field=DateTimeField(),
+    )
+    key = Case(
+        *(
+            When(cadence=cadence, then=Value(occurrence_key(cadence, day)))
+            for cadence in (
+                TaskTemplate.Cadence.WEEKLY,
+                TaskTemplate.Cadence.MONTHLY,
             )
-        )
-    offices = _insert(rows)
+        ),
+        default=Value(occurrence_key(TaskTemplate.Cadence.DAILY, day)),
+        output_field=CharField(),
+    )
+    rows = due_templates(now).annotate(
+        task_due_at=due_at,
+        task_office_id=F("assignee_office_id"),
+        task_created_at=Value(now, output_field=DateTimeField()),
+        task_key=key,
+    )
+    select_sql, params = rows.values_list(
+        "title",
+        "description",
+        "task_due_at",
+        "assignee_user_id",
+        "assignee_office_id",
+        "task_office_id",
+        "task_created_at",
+        "id",
+        "task_key",
+    ).query.sql_with_params()
+    sql = (
+        f"INSERT INTO {Task._meta.db_table} ({', '.join(COLUMNS)}) {select_sql}"
+        " ON CONFLICT DO NOTHING RETURNING office_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        offices = [office_id for (office_id,) in cursor.fetchall()]
     if offices:
         transaction.on_commit(lambda: _announce(offices))
     return len(offices)
-
-
-def _insert(rows: list[tuple]) -> list[int | None]:
-    """Insert the rows, skipping those another tick stored first; the inserted rows' offices."""
-    inserted = []
-    placeholders = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            values = [
-                connection.ops.adapt_datetimefield_value(value)
-                if isinstance(value, datetime.datetime)
-                else value
-                for row in batch
-                for value in row
-            ]
-            cursor.execute(INSERT_SQL.format(rows=", ".join([placeholders] * len(batch))), values)
-            inserted += [office_id for (office_id,) in cursor.fetchall()]
-    return inserted
 
 
 def _announce(offices: list[int | None]) -> None:
