@@ -31,6 +31,7 @@ BUSY_MESSAGE = "A reply is still being written in another tab."
 # A stream renews its lock with every event; a lock left by a process that died while
 # streaming frees itself after this long.
 LOCK_SECONDS = 120
+CONVERSATIONS_SHOWN = 50  # the newest: the list is for picking up a recent conversation
 
 
 @permissions.require("assistant.use")
@@ -55,7 +56,7 @@ def conversation(request, pk: int):
 def conversations(request):
     """The list alone: reloaded when a turn ends (a new conversation shows at the top)."""
     context = {
-        "conversations": services.user_conversations(request.user),
+        "conversations": services.user_conversations(request.user)[:CONVERSATIONS_SHOWN],
         "open_conversation": {"pk": _int_or_none(request.GET.get("conversation", ""))},
     }
     return render(request, "assistant/_partials/conversations.html", context)
@@ -63,7 +64,7 @@ def conversations(request):
 
 def _panel(request, *, conversation):
     context = {
-        "conversations": services.user_conversations(request.user),
+        "conversations": services.user_conversations(request.user)[:CONVERSATIONS_SHOWN],
         **_chat_context(conversation),
     }
     template = "assistant/_partials/panel.html" if request.htmx else "assistant/panel.html"
