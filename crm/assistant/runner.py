@@ -28,6 +28,7 @@ MAX_STEPS = 8
 MAX_TOKENS = 2048
 HISTORY_TURNS = 10  # earlier turns of the conversation sent with a new message
 SUMMARY_CHARS = 80
+INTERRUPTED = "The reply was interrupted."
 # The tools are the same for everyone: marked, they are cached as the prompt's prefix.
 CACHED_TOOLS = [*TOOLS[:-1], {**TOOLS[-1], "cache_control": {"type": "ephemeral"}}]
 SYSTEM = """You are the AI Assistant inside BookBack CRM, a CRM for a home-services \
@@ -94,7 +95,7 @@ def stream_turn(turn: Turn) -> Iterator[dict]:
                 seq=seq,
             )
             # Until the call ends well, a call cut short may have cost its worst case.
-            charged, started = reservation.amount, time.monotonic()
+            charged, started, failure = reservation.amount, time.monotonic(), ""
             try:
                 with sdk.messages.stream(**request) as stream:
                     separated = not answer
@@ -110,15 +111,21 @@ def stream_turn(turn: Turn) -> Iterator[dict]:
                 usage = pricing.Usage.of(final.usage)
                 charged = pricing.cost(price, usage)
             except (anthropic.APIError, ValueError) as exc:
-                charged = Decimal(0)  # refused or unreachable: nothing billed
-                call.error = _describe(exc)
+                charged, failure = Decimal(0), _describe(exc)  # refused or unreachable: unbilled
+            except GeneratorExit:
+                # The browser went away mid-call: the ledger keeps the call at what was held.
+                call.error, call.cost = INTERRUPTED, charged
                 call.latency_ms = _elapsed(started)
                 call.save()
-                _finish(turn, answer, Turn.Status.ERROR, call.error)
-                yield {"type": "error", "error": call.error, "status": 502}
-                return
+                raise
             finally:
                 budget.settle(reservation, charged)
+            if failure:
+                call.error, call.latency_ms = failure, _elapsed(started)
+                call.save()
+                _finish(turn, answer, Turn.Status.ERROR, failure)
+                yield {"type": "error", "error": failure, "status": 502}
+                return
             _record(call, final, usage, charged, _elapsed(started))
             totals["cost"] += charged
             totals["input_tokens"] += usage.input_tokens
@@ -144,7 +151,7 @@ def stream_turn(turn: Turn) -> Iterator[dict]:
         _finish(turn, answer, Turn.Status.OK, "")
     except GeneratorExit:
         # The browser went away mid-answer: keep what was said.
-        _finish(turn, answer, Turn.Status.ERROR, "The reply was interrupted.")
+        _finish(turn, answer, Turn.Status.ERROR, INTERRUPTED)
         raise
     yield {
         "type": "done",

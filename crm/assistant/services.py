@@ -1,6 +1,8 @@
 """AI Assistant actions: starting a turn, the owner's settings, and the audit's reads.
 
-The turn's tool loop itself (`stream_turn`) lives in crm.assistant.runner.
+The turn's tool loop itself (`stream_turn`) lives in crm.assistant.runner and BudgetExceeded
+in crm.assistant.budget; both, and `tool_summary`, are re-exported here (`X as X`): the chat
+and the rendering read them from this module, as the contract has it.
 """
 
 import datetime
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from crm.accounts.models import User
 from crm.assistant import budget, client, pricing
-from crm.assistant.budget import BudgetExceeded
+from crm.assistant.budget import BudgetExceeded as BudgetExceeded
 from crm.assistant.models import (
     BUDGET_ROLES,
     DEFAULT_DAILY_CAP,
@@ -26,7 +28,9 @@ from crm.assistant.models import (
     Turn,
 )
 from crm.assistant.pricing import PRICE_FIELDS
-from crm.assistant.runner import first_request, stream_turn, tool_summary
+from crm.assistant.runner import first_request
+from crm.assistant.runner import stream_turn as stream_turn
+from crm.assistant.runner import tool_summary as tool_summary
 from crm.assistant.tools.base import midnight
 from crm.controlpanel.models import AppSettings
 from crm.errors import DomainError
@@ -237,10 +241,3 @@ def conversation_for_replay(actor, conversation_id) -> Conversation:
 def user_conversations(user: User) -> QuerySet:
     """The user's own conversations, newest first."""
     return Conversation.objects.filter(user=user).order_by("-updated_at", "-id")
-
-
-__all__ = [
-    "BudgetExceeded",
-    "stream_turn",
-    "tool_summary",
-]  # raised and run here, defined beside the loop

@@ -250,3 +250,21 @@ def test_the_loop_stops_asking_for_tools_at_its_last_step(fake_anthropic, viewer
     assert fake_anthropic.requests[-1]["tool_choice"] == {"type": "none"}
     assert "tool_choice" not in fake_anthropic.requests[0]
     assert AICall.objects.filter(turn=turn).count() == MAX_STEPS
+
+
+def test_a_reply_cut_short_keeps_what_was_said_and_its_held_cost(fake_anthropic, viewer):
+    from crm.assistant.models import DailySpend
+
+    fake_anthropic.script(text("Garage has three fresh leads and more to say."))
+    turn = services.start_turn(viewer, message="Hi", conversation_id=None)
+    events = services.stream_turn(turn)
+    first = next(events)
+    events.close()  # the browser went away
+
+    turn.refresh_from_db()
+    assert (turn.status, turn.error) == (Turn.Status.ERROR, "The reply was interrupted.")
+    assert turn.answer == first["text"]
+    call = AICall.objects.get(turn=turn)
+    assert call.error == "The reply was interrupted." and call.cost > 0
+    spend = DailySpend.objects.get(user=viewer)
+    assert (spend.spent, spend.reserved) == (call.cost, 0)
