@@ -184,14 +184,7 @@ def create_task(
         },
     )
     task = Task.objects.create(**fields, created_by=actor)
-    if task.parent is not None:
-        record(
-            task.parent,
-            kind="sys",
-            body=f'📋 Task created: "{task.title}"',
-            actor=actor,
-            data={"task": task.pk},
-        )
+    _on_parent_timeline(task, actor, "📋 Task created")
     events.emit("task.created", office=task.office, actor=actor, task=_snapshot(task))
     _changed(task)
     return task
@@ -241,6 +234,24 @@ def delete_task(actor, task: Task) -> None:
     Task.objects.filter(pk=task.pk).delete()
 
 
+def _on_parent_timeline(task: Task, actor, line: str) -> None:
+    """'<line>: "<title>"' on the linked lead's or job's timeline, if any."""
+    if task.parent is not None:
+        body = f'{line}: "{task.title}"'
+        record(task.parent, kind="sys", body=body, actor=actor, data={"task": task.pk})
+
+
+def _mark(actor, task: Task, *, done_by, line: str, event: str) -> Task:
+    """Done (by `done_by`) or open again (None): saved, on the parent's timeline, emitted."""
+    task.done_at = timezone.now() if done_by is not None else None
+    task.done_by = done_by
+    task.save(update_fields=["done_at", "done_by"])
+    _on_parent_timeline(task, actor, line)
+    events.emit(event, office=task.office, actor=actor, task=_snapshot(task))
+    _changed(task)
+    return task
+
+
 def _done_line(task: Task) -> str:
     when = task.done_at.astimezone(_zone())
     who = task.done_by.first_name if task.done_by_id else "someone"
@@ -259,19 +270,7 @@ def complete_task(actor, task_id: int) -> Task:
     task = _visible_task(actor, task_id, lock=True)
     if task.done_at is not None:
         raise TaskError(_done_line(task))
-    task.done_at, task.done_by = timezone.now(), actor
-    task.save(update_fields=["done_at", "done_by"])
-    if task.parent is not None:
-        record(
-            task.parent,
-            kind="sys",
-            body=f'✅ Task completed: "{task.title}"',
-            actor=actor,
-            data={"task": task.pk},
-        )
-    events.emit("task.completed", office=task.office, actor=actor, task=_snapshot(task))
-    _changed(task)
-    return task
+    return _mark(actor, task, done_by=actor, line="✅ Task completed", event="task.completed")
 
 
 @transaction.atomic
@@ -282,19 +281,7 @@ def reopen_task(actor, task_id: int) -> Task:
     task = _visible_task(actor, task_id, lock=True)
     if task.done_at is None:
         return task
-    task.done_at, task.done_by = None, None
-    task.save(update_fields=["done_at", "done_by"])
-    if task.parent is not None:
-        record(
-            task.parent,
-            kind="sys",
-            body=f'↩️ Task re-opened: "{task.title}"',
-            actor=actor,
-            data={"task": task.pk},
-        )
-    events.emit("task.reopened", office=task.office, actor=actor, task=_snapshot(task))
-    _changed(task)
-    return task
+    return _mark(actor, task, done_by=None, line="↩️ Task re-opened", event="task.reopened")
 
 
 def end_of_today() -> datetime.datetime:
