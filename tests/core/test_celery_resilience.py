@@ -56,6 +56,8 @@ IDEMPOTENT = {
     "test_the_sweep_processes_texts_whose_task_was_lost (a done row is skipped)",
     "messaging.tasks.sweep_inbound_sms": "tests/messaging/test_inbound.py::"
     "test_the_sweep_processes_texts_whose_task_was_lost",
+    "crm.todos.tasks.generate_recurring_tasks": "tests/todos/test_recurring_generation.py::"
+    "test_later_ticks_the_same_day_are_no_ops_and_the_next_day_makes_the_next",
 }
 
 
