@@ -54,8 +54,8 @@ def email_settings(request):
     return render(request, "reports/cp_email_settings.html", context)
 
 
+@owner_only  # first: a visitor signs in, a non-owner is refused, whatever the method
 @require_POST
-@owner_only
 def send_test(request):
     flash_outcome(
         request,

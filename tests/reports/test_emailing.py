@@ -14,6 +14,7 @@ from crm.accounts.models import Role
 from crm.errors import DomainError
 from crm.reports.models import ReportDelivery, ReportEmailSettings
 from crm.reports.services import save_email_settings, send_due_reports
+from crm.reports.tasks import send_email_reports
 from crm.timeline.models import AuditEvent
 from tests import fake_smtp as smtp_server
 from tests.factories import LeadFactory, OfficeFactory, UserFactory
@@ -63,6 +64,15 @@ def test_the_daily_report_goes_out_at_11_pm_once_per_recipient(sending):
     assert tick(et(2026, 12, 8, 23, 15)) == 0  # the second tick sends nothing
     assert tick(et(2026, 12, 9, 0, 15)) == 0  # nor one after midnight
     assert ReportDelivery.objects.filter(status="sent").count() == 2
+
+
+def test_the_beat_task_sends_a_window_once_across_two_runs(sending):
+    sending(send_weekly=False, send_monthly=False)
+    with time_machine.travel(et(2026, 12, 8, 23, 0), tick=False):
+        assert send_email_reports.delay().result == 2
+        cache.clear()
+        assert send_email_reports.delay().result == 0
+    assert len(mail.outbox) == 2
 
 
 def test_the_daily_report_covers_the_whole_new_york_day(sending, owner):
