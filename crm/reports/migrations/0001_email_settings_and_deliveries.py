@@ -5,45 +5,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ReportEmailSettings',
+            name="ReportEmailSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipients', models.TextField(blank=True, help_text='One address per line (or commas).')),
-                ('send_daily', models.BooleanField(default=False, verbose_name='Daily (11 PM ET, that day)')),
-                ('send_weekly', models.BooleanField(default=False, verbose_name='Weekly (Sunday 11 PM ET, Monday–Sunday)')),
-                ('send_monthly', models.BooleanField(default=False, verbose_name='Monthly (the 1st, 11 PM ET, the previous month)')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.TextField(blank=True, help_text="One address per line (or commas)."),
+                ),
+                (
+                    "send_daily",
+                    models.BooleanField(default=False, verbose_name="Daily (11 PM ET, that day)"),
+                ),
+                (
+                    "send_weekly",
+                    models.BooleanField(
+                        default=False, verbose_name="Weekly (Sunday 11 PM ET, Monday–Sunday)"
+                    ),
+                ),
+                (
+                    "send_monthly",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="Monthly (the 1st, 11 PM ET, the previous month)",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'report email settings',
+                "verbose_name_plural": "report email settings",
             },
         ),
         migrations.CreateModel(
-            name='ReportDelivery',
+            name="ReportDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly'), ('monthly', 'Monthly')], max_length=10)),
-                ('window_start', models.DateField(help_text='The first New York day the report covers.')),
-                ('window_end', models.DateField(help_text='The last New York day the report covers.')),
-                ('recipient', models.EmailField(max_length=254)),
-                ('status', models.CharField(choices=[('pending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=1)),
-                ('error', models.TextField(blank=True)),
-                ('claimed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "window_start",
+                    models.DateField(help_text="The first New York day the report covers."),
+                ),
+                (
+                    "window_end",
+                    models.DateField(help_text="The last New York day the report covers."),
+                ),
+                ("recipient", models.EmailField(max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Sending"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=1)),
+                ("error", models.TextField(blank=True)),
+                ("claimed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-claimed_at', '-id'],
-                'indexes': [models.Index(fields=['-claimed_at', '-id'], name='report_delivery_recent_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'window_start', 'recipient'), name='report_delivery_once')],
+                "ordering": ["-claimed_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["-claimed_at", "-id"], name="report_delivery_recent_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "window_start", "recipient"), name="report_delivery_once"
+                    )
+                ],
             },
         ),
     ]
