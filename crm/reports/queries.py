@@ -143,6 +143,27 @@ def _days(period: Period, rows, keys: tuple[str, ...]) -> list[DayPoint]:
     ]
 
 
+def _outcomes_by_day(
+    rows, field: str, period: Period, series: tuple[str, str, str], won: str, lost: str
+) -> list[DayPoint]:
+    """Per New York day of `field`: the rows now `won`, still open, and `lost` (the
+    series keys, in that order)."""
+    won_key, open_key, lost_key = series
+    counts = (
+        rows.annotate(day=TruncDate(field, tzinfo=business_zone()))
+        .values("day")
+        .annotate(
+            **{
+                won_key: Count("pk", filter=Q(status=won)),
+                open_key: Count("pk", filter=~Q(status__in=[won, lost])),
+                lost_key: Count("pk", filter=Q(status=lost)),
+            }
+        )
+        .order_by()
+    )
+    return _days(period, counts, series)
+
+
 def _lead_entries(lead_id: str = "pk"):
     """The claim / call entries of the outer row's lead (its id in column `lead_id`), first
     first. Ordered by time alone, so the first is one step along
@@ -250,17 +271,14 @@ class LeadsQueries:
         )
 
     def status_by_day(self) -> list[DayPoint]:
-        rows = (
-            self.leads.annotate(day=TruncDate("received_at", tzinfo=business_zone()))
-            .values("day")
-            .annotate(
-                converted=Count("pk", filter=Q(status=Status.CONVERTED)),
-                irrelevant=Count("pk", filter=Q(status=Status.IRRELEVANT)),
-                open=Count("pk", filter=~Q(status__in=[Status.CONVERTED, Status.IRRELEVANT])),
-            )
-            .order_by()
+        return _outcomes_by_day(
+            self.leads,
+            "received_at",
+            self.period,
+            ("converted", "open", "irrelevant"),
+            Status.CONVERTED,
+            Status.IRRELEVANT,
         )
-        return _days(self.period, rows, ("converted", "open", "irrelevant"))
 
     def bookback_by_day(self) -> list[DayPoint]:
         """BookBack AI's posts per day: each one detected; reactivated when it brought
@@ -504,17 +522,14 @@ class JobsQueries:
         )
 
     def daily(self) -> list[DayPoint]:
-        rows = (
-            self.jobs.annotate(day=TruncDate("created_at", tzinfo=business_zone()))
-            .values("day")
-            .annotate(
-                done=Count("pk", filter=Q(status=JobStatus.DONE)),
-                cancelled=Count("pk", filter=Q(status=JobStatus.CANCELLED)),
-                open=Count("pk", filter=~Q(status__in=[JobStatus.DONE, JobStatus.CANCELLED])),
-            )
-            .order_by()
+        return _outcomes_by_day(
+            self.jobs,
+            "created_at",
+            self.period,
+            ("done", "open", "cancelled"),
+            JobStatus.DONE,
+            JobStatus.CANCELLED,
         )
-        return _days(self.period, rows, ("done", "open", "cancelled"))
 
     def contractors(self) -> list[ContractorRow]:
         """The contractors with the most jobs (then revenue), up to TOP_CONTRACTORS."""
