@@ -27,6 +27,14 @@
     if (kept && scroller && kept.url === list.getAttribute("hx-get")) scroller.scrollTop = kept.top;
     kept = null;
   });
+  // A closed panel keeps its list in the page: it skips live-sync reloads until the
+  // 📋 button opens it again (with a fresh list).
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const list = event.detail.elt;
+    if (!list || list.id !== "task-list") return;
+    const left = list.closest("#left-panel");
+    if (left && !left.classList.contains("is-open")) event.preventDefault();
+  });
   document.addEventListener("taskRecordChanged", (event) => {
     const { kind, id, url } = event.detail;
     const shown = document.querySelector(`#right-panel.is-open [data-${kind}-id="${id}"]`);
