@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -68,15 +68,28 @@ class DailySpend(models.Model):
 
 class ConversationQuerySet(models.QuerySet):
     def with_totals(self) -> "ConversationQuerySet":
-        """Annotate turns, tokens and cost (the audit log's columns), one query."""
-        calls = "turns__calls"
+        """Annotate turns, tokens and cost (the audit log's columns), one query.
+
+        Each total is a subquery per conversation, not a join grouped over the page: the
+        newest-first index then stops at the page, where a GROUP BY summed every call of
+        every conversation before the LIMIT (344 ms at a year's 200,000 calls)."""
         zero = Decimal(0)
         return self.annotate(
-            turn_count=Count("turns", distinct=True),
-            input_tokens=Coalesce(Sum(f"{calls}__input_tokens"), 0),
-            output_tokens=Coalesce(Sum(f"{calls}__output_tokens"), 0),
-            cost=Coalesce(Sum(f"{calls}__cost"), zero, output_field=models.DecimalField(**SPEND)),
+            turn_count=Coalesce(_per_conversation(Turn, Count("id")), 0),
+            input_tokens=Coalesce(_per_conversation(AICall, Sum("input_tokens")), 0),
+            output_tokens=Coalesce(_per_conversation(AICall, Sum("output_tokens")), 0),
+            cost=Coalesce(
+                _per_conversation(AICall, Sum("cost")),
+                zero,
+                output_field=models.DecimalField(**SPEND),
+            ),
         )
+
+
+def _per_conversation(model, total) -> Subquery:
+    """`total` over `model`'s rows of the outer conversation."""
+    rows = model.objects.filter(conversation=OuterRef("pk")).order_by().values("conversation")
+    return Subquery(rows.annotate(total=total).values("total"))
 
 
 class Conversation(models.Model):
