@@ -36,6 +36,14 @@ def preset_range(preset: str) -> tuple[datetime.datetime | None, datetime.dateti
     return starts.get(preset), None
 
 
+def ordered_dates(data: dict) -> dict:
+    """A form's cleaned data, refused when its `date_from` comes after its `date_to`."""
+    start, end = data.get("date_from"), data.get("date_to")
+    if start and end and start > end:
+        raise forms.ValidationError("The start date must be on or before the end date.")
+    return data
+
+
 class DateRangeForm(forms.Form):
     """Mixin form: `range` preset plus `date_from`/`date_to` for a custom range."""
 
@@ -44,11 +52,7 @@ class DateRangeForm(forms.Form):
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError("The start date must be on or before the end date.")
-        return data
+        return ordered_dates(super().clean())
 
     def bounds(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         data = self.cleaned_data

@@ -11,6 +11,7 @@ from crm.assistant.client import MODELS
 from crm.assistant.models import BUDGET_ROLES, ModelPrice
 from crm.assistant.services import PRICE_FIELDS
 from crm.controlpanel.models import AppSettings
+from crm.dateranges import ordered_dates
 from crm.fields import bind_secret_fields
 from crm.timeline.forms import staff_choices
 
@@ -111,8 +112,4 @@ class AuditFilterForm(forms.Form):
         self.fields["user"].choices = [("", "Anyone"), *staff_choices()]
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError("The start date must be on or before the end date.")
-        return data
+        return ordered_dates(super().clean())
