@@ -280,6 +280,8 @@ class Job(models.Model):
             # The dashboard: live jobs of the user's offices in a date window (owners: all).
             models.Index(fields=["is_archived", "office", "starts_at"], name="job_dashboard_idx"),
             models.Index(fields=["is_archived", "starts_at"], name="job_dates_idx"),
+            # 📊 Reports' Jobs tab: the jobs created in a period, read by range.
+            models.Index(fields=["created_at"], name="job_created_idx"),
             # Status filters, the attention rules (each is status-led) and the auto-status
             # tick (Submitted jobs starting soon).
             models.Index(fields=["status", "starts_at"], name="job_status_idx"),
