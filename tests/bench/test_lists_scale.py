@@ -144,6 +144,7 @@ BODIES = {
     "call": "Called, no answer",
     "note": "Customer asked for a Saturday slot",
     "sys": "Reminder sent",
+    "claim": "Lead claimed by Dana",
 }
 
 
