@@ -167,9 +167,9 @@ def set_prices(
                                   cache_read_per_mtok), strict=True))  # fmt: skip
     if any(value is None or Decimal(value) < 0 for value in new.values()):
         raise DomainError("Prices are dollars per million tokens, $0 or more.")
-    price = ModelPrice.objects.select_for_update().filter(model=model).first()
-    if price is None:
-        raise DomainError(f"No price row for {model}.")
+    if model not in client.MODELS:
+        raise DomainError(f"Unknown model {model}.")
+    price = ModelPrice.objects.select_for_update().get(pk=pricing.price_of(model).pk)
     changes = {
         name: [str(getattr(price, name)), str(value)]
         for name, value in new.items()

@@ -42,7 +42,7 @@ def test_over_the_cap_the_turn_is_refused_and_anthropic_is_not_called(fake_anthr
 
 
 def test_the_message_names_the_roles_own_cap(fake_anthropic, agent):
-    RoleBudget.objects.filter(role=Role.AGENT).update(daily_cap=Decimal("0.50"))
+    RoleBudget.objects.update_or_create(role=Role.AGENT, defaults={"daily_cap": Decimal("0.50")})
     spent(agent, "0.50")
     with pytest.raises(services.BudgetExceeded) as refusal:
         services.start_turn(agent, message="Hi", conversation_id=None)
@@ -59,7 +59,7 @@ def test_a_zero_cap_turns_the_role_off(fake_anthropic, agent):
 def test_the_cap_is_checked_before_each_call_of_the_tool_loop(fake_anthropic, agent):
     # A first call's worst case (~$0.04 of prompt and 2,048 output tokens) fits $0.05; once
     # it has cost $0.0165, the second call's worst case no longer does.
-    RoleBudget.objects.filter(role=Role.AGENT).update(daily_cap=Decimal("0.05"))
+    RoleBudget.objects.update_or_create(role=Role.AGENT, defaults={"daily_cap": Decimal("0.05")})
     fake_anthropic.script(
         tool_use("count_leads", {}, tool_use_id="t1", input_tokens=3000, output_tokens=500),
         text("Never sent."),

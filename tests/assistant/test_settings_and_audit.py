@@ -3,9 +3,11 @@ reads and the ledger's retention."""
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -91,6 +93,10 @@ def test_new_prices_cost_the_next_calls_and_are_audited(owner, fake_anthropic):
 
 
 def test_the_published_prices_are_seeded():
+    # The seeding migration's step run again on empty tables (a transactional test before
+    # this one may have flushed what the migration wrote).
+    ModelPrice.objects.all().delete()
+    import_module("crm.assistant.migrations.0002_seed_prices_and_budgets").seed(apps, None)
     prices = {
         price.model: (
             price.input_per_mtok,
