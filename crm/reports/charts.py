@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from crm.reports.data import Bar, DayPoint
@@ -222,7 +223,7 @@ def hbars_table_html(bars: list[Bar], *, colour: str = BLUE) -> SafeString:
     largest (a table cell, not a div: Outlook ignores a div's width)."""
     cell = f"padding:3px 8px;font-size:13px;color:{TEXT};border-bottom:1px solid {BORDER};"
     if not bars:
-        return mark_safe(f'<p style="color:{MUTED};font-size:13px;">Nothing in this period.</p>')
+        return format_html('<p style="color:{};font-size:13px;">Nothing in this period.</p>', MUTED)
     largest = max(bar.value for bar in bars)
     rows = []
     for bar in bars:

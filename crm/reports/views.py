@@ -173,6 +173,16 @@ def _report_context(request, choice: Choice) -> dict:
     return context
 
 
+def _button(modal_url: str, choice: Choice, label: str, current: bool, **change) -> dict:
+    """A tab or period button: its page URL, and the HTMX one that keeps the office menu."""
+    return {
+        "label": label,
+        "current": current,
+        "href": f"{modal_url}?{choice.query(**change)}",
+        "hx": f"{modal_url}?{choice.query(**change, offices=False)}",
+    }
+
+
 @can_view
 def modal(request):
     """The 📊 Reports modal (a page of its own without htmx). An office change swaps only
@@ -190,22 +200,12 @@ def modal(request):
         "export_url": reverse("reports:export"),
         "self_query": choice.query(),
         "tabs": [
-            {
-                "label": label,
-                "current": tab == choice.tab,
-                "href": f"{modal_url}?{choice.query(tab=tab)}",
-                "hx": f"{modal_url}?{choice.query(tab=tab, offices=False)}",
-            }
+            _button(modal_url, choice, label, tab == choice.tab, tab=tab)
             for tab, label in TABS
             if tab == "leads" or jobs_allowed
         ],
         "periods": [
-            {
-                "label": label,
-                "current": preset == choice.preset,
-                "href": f"{modal_url}?{choice.query(preset=preset)}",
-                "hx": f"{modal_url}?{choice.query(preset=preset, offices=False)}",
-            }
+            _button(modal_url, choice, label, preset == choice.preset, preset=preset)
             for preset, label in PERIODS
         ],
         "office_hx": f"{modal_url}?{choice.query(offices=False)}",
